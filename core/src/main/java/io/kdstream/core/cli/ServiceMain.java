@@ -1,0 +1,100 @@
+package io.kdstream.core.cli;
+
+import io.kdstream.core.Service;
+import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Settings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The shared start-up of every service's thin {@code main}: settings from flags and {@code KDS_*} variables, a
+ * Prometheus registry with JVM meters served on {@code metrics.port}, the progress line, SIGTERM handling, and a
+ * summary at the end. Errors in settings exit with status 2 and one line naming the setting.
+ */
+public final class ServiceMain {
+    /** Builds a service from validated settings and the process's registry; must not start it. */
+    @FunctionalInterface
+    public interface Factory {
+        /** Creates the service. */
+        Service create(Settings settings, MeterRegistry registry);
+    }
+
+    private ServiceMain() {
+    }
+
+    /**
+     * Runs one service until its bounded work is done or the process is told to stop.
+     *
+     * @return the process exit status
+     */
+    public static int run(String name, List<String> args, Map<String, String> env, Factory factory) {
+        List<String> positional = new ArrayList<>();
+        Settings settings = Settings.parse(args, env, positional);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().commonTags("service", name);
+        Service service;
+        int port;
+        String host;
+        try {
+            boolean help = settings.bool("help", false);
+            port = settings.integer("metrics.port", 0);
+            host = settings.string("metrics.host", "0.0.0.0");
+            service = factory.create(settings, registry);
+            if (help) {
+                System.out.println("settings of '" + name + "' (flag --key=value, or variable KDS_KEY):");
+                settings.usedKeys().forEach(k -> System.out.println("  --" + k + "   " + Settings.envName(k)));
+                return 0;
+            }
+            if (!positional.isEmpty()) {
+                throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");
+            }
+            settings.requireAllUsed();
+        } catch (ConfigException e) {
+            System.err.println("kdstream " + name + ": " + e.getMessage());
+            return 2;
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        Scheduler ticker = Schedulers.newSingle("kds-progress", true);
+        try (JvmGcMetrics gc = new JvmGcMetrics();
+             MetricsEndpoint endpoint = port > 0 ? new MetricsEndpoint(registry, host, port) : null) {
+            gc.bindTo(registry);
+            if (endpoint != null) {
+                System.err.println(name + ": metrics on http://" + host + ":" + endpoint.port() + "/metrics");
+            }
+            Thread hook = new Thread(service::stop, "kds-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try (ProgressPrinter printer = ProgressPrinter.forConsole(ticker, List.of(service.progress()))) {
+                service.start();
+                printer.start();
+                service.completion().block();
+            } finally {
+                service.stop();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is already stopping; the hook runs stop() again, which is idempotent
+                }
+            }
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println("kdstream " + name + " failed: " + e.getMessage());
+            e.printStackTrace(System.err);
+            return 1;
+        } finally {
+            ticker.dispose();
+            registry.close();
+        }
+    }
+}

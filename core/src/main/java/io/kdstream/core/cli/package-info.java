@@ -1,0 +1,2 @@
+/** Shared command-line start-up: the service runner, the progress line and the /metrics endpoint. */
+package io.kdstream.core.cli;

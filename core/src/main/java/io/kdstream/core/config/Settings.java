@@ -1,0 +1,267 @@
+package io.kdstream.core.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The raw key/value settings of one process, from command-line flags ({@code --loader.epochs=3}) and environment
+ * variables ({@code KDS_LOADER_EPOCHS=3}, for compose); flags win. Typed config records read their keys through the
+ * getters, which parse and name the key in every error. {@link #requireAllUsed()} then rejects any flag or
+ * {@code KDS_} variable nobody read, so a typo never silently falls back to a default.
+ *
+ * <p>Not thread-safe; build the config once at start-up.
+ */
+public final class Settings {
+    /** Prefix of environment variables that carry settings. */
+    public static final String ENV_PREFIX = "KDS_";
+
+    private final Map<String, String> flags;
+    private final Map<String, String> env;
+    private final Set<String> used = new TreeSet<>();
+
+    private Settings(Map<String, String> flags, Map<String, String> env) {
+        this.flags = new LinkedHashMap<>(flags);
+        this.env = new TreeMap<>();
+        env.forEach((k, v) -> {
+            if (k.startsWith(ENV_PREFIX)) {
+                this.env.put(k, v);
+            }
+        });
+    }
+
+    /** Settings from explicit maps (tests, embedding). */
+    public static Settings of(Map<String, String> flags, Map<String, String> env) {
+        return new Settings(flags, env);
+    }
+
+    /** Settings from flags only. */
+    public static Settings of(Map<String, String> flags) {
+        return new Settings(flags, Map.of());
+    }
+
+    /**
+     * Parses {@code --key=value}, {@code --key value} and bare {@code --flag} (meaning true). Arguments that do not
+     * start with {@code --} are returned in {@code positional}.
+     */
+    public static Settings parse(List<String> args, Map<String, String> env, List<String> positional) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (!a.startsWith("--")) {
+                positional.add(a);
+                continue;
+            }
+            String body = a.substring(2);
+            int eq = body.indexOf('=');
+            if (eq >= 0) {
+                flags.put(body.substring(0, eq), body.substring(eq + 1));
+            } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
+                flags.put(body, args.get(++i));
+            } else {
+                flags.put(body, "true");
+            }
+        }
+        return new Settings(flags, env);
+    }
+
+    /** The environment variable that sets a key: {@code loader.max-ahead} becomes {@code KDS_LOADER_MAX_AHEAD}. */
+    public static String envName(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** A copy in which {@code defaults} apply wherever neither a flag nor a variable sets the key (presets). */
+    public Settings withDefaults(Map<String, String> defaults) {
+        Map<String, String> merged = new LinkedHashMap<>();
+        defaults.forEach((k, v) -> {
+            if (!env.containsKey(envName(k))) {
+                merged.put(k, v);
+            }
+        });
+        merged.putAll(flags);
+        return new Settings(merged, env);
+    }
+
+    /** The raw value of a key, marking it used. */
+    public Optional<String> raw(String key) {
+        used.add(key);
+        String v = flags.get(key);
+        if (v == null) {
+            v = env.get(envName(key));
+        }
+        return Optional.ofNullable(v);
+    }
+
+    /** Whether the key was given (marks it used). */
+    public boolean has(String key) {
+        return raw(key).isPresent();
+    }
+
+    public String string(String key, String fallback) {
+        return raw(key).orElse(fallback);
+    }
+
+    /** A string that must be given. */
+    public String required(String key, String hint) {
+        return raw(key).orElseThrow(() -> new ConfigException("setting " + key + " is required: " + hint + " (set --"
+                + key + "=... or " + envName(key) + ")"));
+    }
+
+    public int integer(String key, int fallback) {
+        return raw(key).map(v -> parse(key, v, "an integer", () -> Integer.parseInt(v.trim().replace("_", ""))))
+                .orElse(fallback);
+    }
+
+    public long longValue(String key, long fallback) {
+        return raw(key).map(v -> parse(key, v, "an integer", () -> Long.parseLong(v.trim().replace("_", ""))))
+                .orElse(fallback);
+    }
+
+    public double real(String key, double fallback) {
+        return raw(key).map(v -> parse(key, v, "a number", () -> Double.parseDouble(v.trim()))).orElse(fallback);
+    }
+
+    public boolean bool(String key, boolean fallback) {
+        return raw(key).map(v -> switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1", "on" -> true;
+            case "false", "no", "0", "off" -> false;
+            default -> throw new ConfigException("setting " + key + "=" + v + " is not a boolean (use true or false)");
+        }).orElse(fallback);
+    }
+
+    /** An enum constant by case-insensitive name, '-' matching '_'. */
+    public <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
+        return raw(key).map(v -> {
+            String norm = v.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equals(norm)) {
+                    return e;
+                }
+            }
+            List<String> names = new ArrayList<>();
+            for (E e : type.getEnumConstants()) {
+                names.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+            throw new ConfigException("setting " + key + "=" + v + " is not one of " + names);
+        }).orElse(fallback);
+    }
+
+    public Optional<Path> path(String key) {
+        return raw(key).map(Path::of);
+    }
+
+    /** A comma-separated list; empty entries are dropped. */
+    public List<String> list(String key, List<String> fallback) {
+        return raw(key).map(v -> {
+            List<String> out = new ArrayList<>();
+            for (String s : v.split(",")) {
+                if (!s.isBlank()) {
+                    out.add(s.trim());
+                }
+            }
+            return Collections.unmodifiableList(out);
+        }).orElse(fallback);
+    }
+
+    /**
+     * Every flag and environment entry under a prefix, with the prefix removed, e.g. {@code kafka.client.} passes
+     * {@code security.protocol} through to the Kafka clients. Environment names map back as lower-case with dots.
+     */
+    public Map<String, String> withPrefix(String prefix) {
+        Map<String, String> out = new TreeMap<>();
+        String envPrefix = envName(prefix);
+        env.forEach((k, v) -> {
+            if (k.startsWith(envPrefix)) {
+                out.put(k.substring(envPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.'), v);
+                used.add(prefix + k.substring(envPrefix.length()));
+            }
+        });
+        flags.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+                used.add(k);
+            }
+        });
+        return out;
+    }
+
+    /** Rejects flags and {@code KDS_} variables that no config record read, suggesting the closest known key. */
+    public void requireAllUsed() {
+        List<String> unknown = new ArrayList<>();
+        Set<String> usedEnv = new TreeSet<>();
+        used.forEach(k -> usedEnv.add(envName(k)));
+        for (String k : flags.keySet()) {
+            if (!used.contains(k)) {
+                unknown.add("--" + k + suggestion(k));
+            }
+        }
+        for (String k : env.keySet()) {
+            if (!usedEnv.contains(k)) {
+                unknown.add(k + suggestion(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT)));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown setting(s): " + String.join(", ", unknown)
+                    + ". Run with --help to list the settings of this command.");
+        }
+    }
+
+    /** The keys read so far, for --help listings. */
+    public Set<String> usedKeys() {
+        return Collections.unmodifiableSet(used);
+    }
+
+    private String suggestion(String key) {
+        String norm = key.replace('_', '.').replace('-', '.');
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String u : used) {
+            int d = distance(norm, u.replace('-', '.'));
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = u;
+            }
+        }
+        return best != null && bestDistance <= Math.max(2, norm.length() / 4) ? " (did you mean --" + best + "?)" : "";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private interface Parser<T> {
+        T parse();
+    }
+
+    private static <T> T parse(String key, String value, String what, Parser<T> p) {
+        try {
+            return p.parse();
+        } catch (RuntimeException e) {
+            throw new ConfigException("setting " + key + "=" + value + " is not " + what + " (set --" + key
+                    + "=... or " + envName(key) + ")");
+        }
+    }
+}

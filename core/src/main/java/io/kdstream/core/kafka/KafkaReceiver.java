@@ -1,0 +1,262 @@
+package io.kdstream.core.kafka;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+
+/**
+ * A reactive source of Kafka records over a plain {@link KafkaConsumer}, with at-least-once delivery: an offset is
+ * committed only once it and every offset before it on its partition were {@linkplain ReceivedRecord#acknowledge()
+ * acknowledged}.
+ *
+ * <p>The consumer lives on one dedicated thread, which polls, emits records only as far as downstream demand
+ * allows, pauses the assigned partitions while its small buffer is full and resumes them when demand returns, and
+ * commits acknowledged offsets every {@code commitInterval}, on rebalance and on cancel. Emission happens on that
+ * thread: subscribers must move heavy work to their own scheduler ({@code publishOn}).
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public final class KafkaReceiver<K, V> {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaReceiver.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration POLL_PAUSED = Duration.ofMillis(10);
+
+    private final Map<String, Object> consumerProperties;
+    private final Collection<String> topics;
+    private final Deserializer<K> keyDeserializer;
+    private final Deserializer<V> valueDeserializer;
+    private final Duration commitInterval;
+    private final int maxBuffered;
+
+    /**
+     * @param consumerProperties Kafka consumer properties; {@code group.id} is required and auto-commit is forced off
+     * @param topics             topics to subscribe to
+     * @param keyDeserializer    key deserializer
+     * @param valueDeserializer  value deserializer
+     * @param commitInterval     how often acknowledged offsets are committed
+     * @param maxBuffered        records held in memory beyond demand before the partitions are paused
+     */
+    public KafkaReceiver(Map<String, Object> consumerProperties, Collection<String> topics,
+                         Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer, Duration commitInterval,
+                         int maxBuffered) {
+        Objects.requireNonNull(consumerProperties.get("group.id"), "consumer properties need group.id");
+        if (maxBuffered < 1) {
+            throw new IllegalArgumentException("maxBuffered must be >= 1, got " + maxBuffered);
+        }
+        Map<String, Object> props = new HashMap<>(consumerProperties);
+        props.put("enable.auto.commit", "false");
+        this.consumerProperties = Map.copyOf(props);
+        this.topics = List.copyOf(topics);
+        this.keyDeserializer = keyDeserializer;
+        this.valueDeserializer = valueDeserializer;
+        this.commitInterval = commitInterval;
+        this.maxBuffered = maxBuffered;
+    }
+
+    /**
+     * Subscribes and emits records as requested. Each subscription opens its own consumer (and group member); cancel
+     * commits what was acknowledged and closes it.
+     */
+    public Flux<ReceivedRecord<K, V>> receive() {
+        return Flux.create(sink -> {
+            Loop loop = new Loop(sink);
+            Thread t = new Thread(loop, "kds-consumer-" + consumerProperties.get("group.id"));
+            t.setDaemon(true);
+            sink.onRequest(loop::request);
+            sink.onDispose(loop::close);
+            t.start();
+        }, FluxSink.OverflowStrategy.ERROR);
+    }
+
+    /** Per-partition offset bookkeeping; replaced on every assignment so stale acknowledgements are ignored. */
+    static final class PartitionState {
+        final TreeSet<Long> inFlight = new TreeSet<>();
+        long maxAcked = -1;
+        long committed = -1;
+    }
+
+    /** The consumer thread. All fields but {@code demand}, {@code acks} and {@code closed} are confined to it. */
+    final class Loop implements Runnable {
+        private final FluxSink<ReceivedRecord<K, V>> sink;
+        private final AtomicLong demand = new AtomicLong();
+        private final ConcurrentLinkedQueue<ReceivedRecord<K, V>> acks = new ConcurrentLinkedQueue<>();
+        private final ArrayDeque<ConsumerRecord<K, V>> buffer = new ArrayDeque<>();
+        private final Map<TopicPartition, PartitionState> states = new HashMap<>();
+        private volatile boolean closed;
+        private KafkaConsumer<K, V> consumer;
+        private boolean paused;
+        private long lastCommitNanos = System.nanoTime();
+
+        Loop(FluxSink<ReceivedRecord<K, V>> sink) {
+            this.sink = sink;
+        }
+
+        void request(long n) {
+            demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+        }
+
+        void close() {
+            closed = true;
+        }
+
+        void acknowledge(ReceivedRecord<K, V> r) {
+            acks.add(r);
+        }
+
+        @Override
+        public void run() {
+            try (KafkaConsumer<K, V> c = new KafkaConsumer<>(consumerProperties, keyDeserializer, valueDeserializer)) {
+                consumer = c;
+                c.subscribe(topics, new Listener());
+                while (!closed) {
+                    processAcks();
+                    emit();
+                    adjustPause();
+                    ConsumerRecords<K, V> polled = c.poll(paused || !buffer.isEmpty() ? POLL_PAUSED : POLL);
+                    polled.forEach(buffer::add);
+                    emit();
+                    if (System.nanoTime() - lastCommitNanos >= commitInterval.toNanos()) {
+                        processAcks();
+                        commit(states.keySet(), false);
+                    }
+                }
+                processAcks();
+                commit(states.keySet(), true);
+            } catch (Throwable t) {
+                if (!closed) {
+                    sink.error(t);
+                } else {
+                    LOG.warn("consumer {} failed while closing: {}", consumerProperties.get("group.id"), t.toString());
+                }
+            }
+        }
+
+        private void emit() {
+            while (!closed && !buffer.isEmpty() && demand.get() > 0) {
+                ConsumerRecord<K, V> r = buffer.poll();
+                PartitionState s = states.get(new TopicPartition(r.topic(), r.partition()));
+                if (s == null) {
+                    continue; // partition revoked after the poll; its records are someone else's now
+                }
+                s.inFlight.add(r.offset());
+                if (demand.get() != Long.MAX_VALUE) {
+                    demand.decrementAndGet();
+                }
+                sink.next(new ReceivedRecord<>(r, s, this));
+            }
+        }
+
+        private void adjustPause() {
+            boolean full = buffer.size() >= maxBuffered;
+            if (full && !paused) {
+                consumer.pause(consumer.assignment());
+                paused = true;
+            } else if (!full && paused) {
+                consumer.resume(consumer.paused());
+                paused = false;
+            } else if (full) {
+                consumer.pause(consumer.assignment()); // newly assigned partitions start unpaused
+            }
+        }
+
+        private void processAcks() {
+            ReceivedRecord<K, V> r;
+            while ((r = acks.poll()) != null) {
+                PartitionState s = states.get(r.topicPartition());
+                if (s != r.owner()) {
+                    continue;
+                }
+                long offset = r.record().offset();
+                s.inFlight.remove(offset);
+                s.maxAcked = Math.max(s.maxAcked, offset);
+            }
+        }
+
+        private void commit(Collection<TopicPartition> partitions, boolean sync) {
+            lastCommitNanos = System.nanoTime();
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (TopicPartition tp : partitions) {
+                PartitionState s = states.get(tp);
+                if (s == null || s.maxAcked < 0) {
+                    continue;
+                }
+                long next = s.inFlight.isEmpty() ? s.maxAcked + 1 : Math.min(s.inFlight.first(), s.maxAcked + 1);
+                if (next > s.committed) {
+                    offsets.put(tp, new OffsetAndMetadata(next));
+                    s.committed = next;
+                }
+            }
+            if (offsets.isEmpty()) {
+                return;
+            }
+            if (sync) {
+                consumer.commitSync(offsets);
+            } else {
+                consumer.commitAsync(offsets, (o, e) -> {
+                    if (e != null) {
+                        LOG.warn("commit of {} failed (will retry with the next commit): {}", o.keySet(), e.toString());
+                        o.keySet().forEach(tp -> {
+                            PartitionState st = states.get(tp);
+                            if (st != null) {
+                                st.committed = -1;
+                            }
+                        });
+                    }
+                });
+            }
+        }
+
+        private final class Listener implements ConsumerRebalanceListener {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                processAcks();
+                try {
+                    commit(partitions, true);
+                } catch (RuntimeException e) {
+                    LOG.warn("commit on revocation of {} failed; the next owner re-reads from the last commit: {}",
+                            partitions, e.toString());
+                }
+                drop(partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                drop(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                for (TopicPartition tp : partitions) {
+                    states.put(tp, new PartitionState());
+                }
+            }
+
+            private void drop(Collection<TopicPartition> partitions) {
+                Set<TopicPartition> gone = new HashSet<>(partitions);
+                partitions.forEach(states::remove);
+                buffer.removeIf(r -> gone.contains(new TopicPartition(r.topic(), r.partition())));
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.kdstream.core.kafka;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A consumed record and the handle that marks it processed. Its offset becomes committable only after
+ * {@link #acknowledge()}: call it once whatever the record produced downstream has been acknowledged by the broker
+ * (or the record was dead-lettered). Acknowledging from any thread is safe.
+ *
+ * @param <K> key type
+ * @param <V> value type
+ */
+public final class ReceivedRecord<K, V> {
+    private final ConsumerRecord<K, V> record;
+    private final KafkaReceiver.PartitionState owner;
+    private final KafkaReceiver<K, V>.Loop loop;
+
+    ReceivedRecord(ConsumerRecord<K, V> record, KafkaReceiver.PartitionState owner, KafkaReceiver<K, V>.Loop loop) {
+        this.record = record;
+        this.owner = owner;
+        this.loop = loop;
+    }
+
+    /** The consumed record. */
+    public ConsumerRecord<K, V> record() {
+        return record;
+    }
+
+    /** Shorthand for {@code record().value()}. */
+    public V value() {
+        return record.value();
+    }
+
+    /** Shorthand for {@code record().key()}. */
+    public K key() {
+        return record.key();
+    }
+
+    /** The record's topic-partition. */
+    public TopicPartition topicPartition() {
+        return new TopicPartition(record.topic(), record.partition());
+    }
+
+    /** "topic-partition@offset", for error messages and dead letters. */
+    public String coordinates() {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
+    }
+
+    /** Marks the record processed; its offset may be committed from now on. */
+    public void acknowledge() {
+        loop.acknowledge(this);
+    }
+
+    KafkaReceiver.PartitionState owner() {
+        return owner;
+    }
+}

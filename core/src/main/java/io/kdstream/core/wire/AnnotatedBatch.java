@@ -1,0 +1,53 @@
+package io.kdstream.core.wire;
+
+/**
+ * An augmented batch with the teacher's logits on its view (record kind ANNOTATED_BATCH).
+ *
+ * @param batch          the batch exactly as the augmenter wrote it
+ * @param teacherLogits  N*K logits of the teacher on {@code batch.view()}
+ * @param halfPrecision  true to send the logits as float16 instead of float32
+ * @param teacherId      the teacher's name
+ * @param teacherVersion the teacher's version
+ */
+public record AnnotatedBatch(AugmentedBatch batch, float[] teacherLogits, boolean halfPrecision, String teacherId,
+                             String teacherVersion) {
+
+    public AnnotatedBatch {
+        if (teacherLogits.length != batch.size() * batch.numClasses()) {
+            throw new WireFormatException("annotated batch " + batch.key() + ": teacher logits must have N*K="
+                    + batch.size() * batch.numClasses() + " entries, got " + teacherLogits.length);
+        }
+    }
+
+    /** Converts to the generic frame. */
+    public Frame toFrame() {
+        int[] shape = {batch.size(), batch.numClasses()};
+        return batch.toFrameBuilder(RecordKind.ANNOTATED_BATCH)
+                .property("teacher_id", teacherId).property("teacher_version", teacherVersion)
+                .tensor(halfPrecision ? Tensor.ofHalfs("teacher_logits", shape, teacherLogits)
+                        : Tensor.ofFloats("teacher_logits", shape, teacherLogits))
+                .build();
+    }
+
+    /** Encodes to record-value bytes. */
+    public byte[] encode() {
+        return FrameCodec.encode(toFrame());
+    }
+
+    /** Decodes record-value bytes of an ANNOTATED_BATCH, verifying view checksums and logit shape. */
+    public static AnnotatedBatch decode(byte[] bytes) {
+        Frame f = FrameCodec.decode(bytes).requireKind(RecordKind.ANNOTATED_BATCH);
+        AugmentedBatch b = AugmentedBatch.fromFrame(f);
+        Tensor logits = f.tensor("teacher_logits");
+        if (logits.dtype() != DType.FLOAT32 && logits.dtype() != DType.FLOAT16) {
+            throw new WireFormatException("batch " + b.key() + ": teacher_logits must be float32 or float16, got "
+                    + logits.dtype());
+        }
+        if (logits.rank() != 2 || logits.dim(0) != b.size() || logits.dim(1) != b.numClasses()) {
+            throw new WireFormatException("batch " + b.key() + ": teacher_logits has shape "
+                    + java.util.Arrays.toString(logits.shape()) + ", expected [" + b.size() + ", " + b.numClasses() + "]");
+        }
+        return new AnnotatedBatch(b, logits.toFloats(), logits.dtype() == DType.FLOAT16,
+                f.stringProperty("teacher_id"), f.stringProperty("teacher_version"));
+    }
+}

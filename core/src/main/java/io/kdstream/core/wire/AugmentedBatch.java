@@ -1,0 +1,160 @@
+package io.kdstream.core.wire;
+
+import java.util.zip.CRC32C;
+
+/**
+ * A batch of augmented, mixed views with everything needed to train on it (record kind AUGMENTED_BATCH). Every
+ * per-sample array has N entries, in batch order.
+ *
+ * @param epoch       0-based epoch
+ * @param partition   source partition of the samples
+ * @param seq         batch sequence number within (epoch, partition), from 0; with epoch and partition it is the
+ *                    batch id used for de-duplication
+ * @param createdAtMs earliest loader timestamp of the samples
+ * @param numClasses  K
+ * @param mix         how the batch was mixed
+ * @param sampleIds   stable sample ids
+ * @param labels      original hard labels, -1 when unlabeled
+ * @param loadedAtMs  per-sample loader timestamps
+ * @param partners    index (within the batch) of the image each one was mixed with
+ * @param lambdas     weight of the image's own content in its view (mixup coefficient or kept-area fraction)
+ * @param targets     N*K mixed one-hot targets: lambda * onehot(y_i) + (1 - lambda) * onehot(y_partner); all zero
+ *                    for unlabeled samples
+ * @param cropBoxes   N*4 crop boxes in source pixels: top, left, height, width
+ * @param flips       1 where the crop was flipped horizontally
+ * @param cutBox      cutmix box in normalized view coordinates: top, left, bottom, right; null unless CUTMIX
+ * @param view        the teacher's view (and the student's when {@code studentView} is null)
+ * @param studentView the student's view from the same boxes at the student's resolution, or null
+ */
+public record AugmentedBatch(int epoch, int partition, long seq, long createdAtMs, int numClasses, MixMode mix,
+                             long[] sampleIds, int[] labels, long[] loadedAtMs, int[] partners, float[] lambdas,
+                             float[] targets, int[] cropBoxes, byte[] flips, float[] cutBox, View view,
+                             View studentView) {
+
+    public AugmentedBatch {
+        int n = sampleIds.length;
+        check(labels.length == n && loadedAtMs.length == n && partners.length == n && lambdas.length == n
+                && flips.length == n, "per-sample arrays must all have N=" + n + " entries");
+        check(targets.length == n * numClasses, "targets must have N*K=" + (n * numClasses) + " entries");
+        check(cropBoxes.length == n * 4, "cropBoxes must have N*4 entries");
+        check(view.count() == n, "view must hold N=" + n + " images, has " + view.count());
+        check(studentView == null || studentView.count() == n, "studentView must hold N images");
+        check(cutBox == null || cutBox.length == 4, "cutBox must have 4 entries");
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new WireFormatException("augmented batch: " + message);
+        }
+    }
+
+    /** Batch size N. */
+    public int size() {
+        return sampleIds.length;
+    }
+
+    /** The batch id and Kafka record key: {@code e<epoch>-p<partition>-b<seq>}. */
+    public String key() {
+        return key(epoch, partition, seq);
+    }
+
+    /** The batch id of (epoch, partition, seq). */
+    public static String key(int epoch, int partition, long seq) {
+        return "e" + epoch + "-p" + partition + "-b" + seq;
+    }
+
+    /** The view the student trains on. */
+    public View trainingView() {
+        return studentView != null ? studentView : view;
+    }
+
+    /** Converts to the generic frame of the given kind (AUGMENTED_BATCH, or ANNOTATED_BATCH for subclasses). */
+    Frame.Builder toFrameBuilder(RecordKind kind) {
+        int n = size();
+        Tensor viewTensor = view.toTensor("view");
+        Frame.Builder b = Frame.builder(kind).epoch(epoch).partition(partition).id(seq).createdAtMs(createdAtMs)
+                .property("num_classes", numClasses).property("mix", mix.wireName())
+                .property("view_crc32c", crc32c(viewTensor))
+                .tensor(Tensor.ofLongs("sample_id", new int[] {n}, sampleIds))
+                .tensor(Tensor.ofInts("label", new int[] {n}, labels))
+                .tensor(Tensor.ofLongs("loaded_at_ms", new int[] {n}, loadedAtMs))
+                .tensor(Tensor.ofInts("partner", new int[] {n}, partners))
+                .tensor(Tensor.ofFloats("lambda", new int[] {n}, lambdas))
+                .tensor(Tensor.ofFloats("target", new int[] {n, numClasses}, targets))
+                .tensor(Tensor.ofInts("crop_box", new int[] {n, 4}, cropBoxes))
+                .tensor(Tensor.ofBytes("flip", new int[] {n}, flips));
+        if (cutBox != null) {
+            b.tensor(Tensor.ofFloats("cut_box", new int[] {4}, cutBox));
+        }
+        b.tensor(viewTensor);
+        if (studentView != null) {
+            Tensor sv = studentView.toTensor("student_view");
+            b.property("student_view_crc32c", crc32c(sv)).tensor(sv);
+        }
+        return b;
+    }
+
+    /** Converts to the generic frame. */
+    public Frame toFrame() {
+        return toFrameBuilder(RecordKind.AUGMENTED_BATCH).build();
+    }
+
+    /** Encodes to record-value bytes. */
+    public byte[] encode() {
+        return FrameCodec.encode(toFrame());
+    }
+
+    /** Decodes record-value bytes of an AUGMENTED_BATCH. */
+    public static AugmentedBatch decode(byte[] bytes) {
+        return fromFrame(FrameCodec.decode(bytes).requireKind(RecordKind.AUGMENTED_BATCH));
+    }
+
+    /**
+     * Reads the batch part of an AUGMENTED_BATCH or ANNOTATED_BATCH frame and verifies the view checksums, so a
+     * consumer never trains on bytes that differ from those the augmenter wrote.
+     */
+    public static AugmentedBatch fromFrame(Frame f) {
+        if (f.kind() != RecordKind.AUGMENTED_BATCH && f.kind() != RecordKind.ANNOTATED_BATCH) {
+            throw new WireFormatException("expected an AUGMENTED_BATCH or ANNOTATED_BATCH record but got " + f.kind());
+        }
+        int k = (int) f.longProperty("num_classes");
+        Tensor ids = f.tensor("sample_id");
+        int n = ids.size();
+        ids.require(DType.INT64, n);
+        Tensor viewTensor = f.tensor("view");
+        verifyCrc(f, "view_crc32c", viewTensor);
+        Tensor sv = f.optionalTensor("student_view");
+        if (sv != null) {
+            verifyCrc(f, "student_view_crc32c", sv);
+        }
+        Tensor cut = f.optionalTensor("cut_box");
+        return new AugmentedBatch(f.epoch(), f.partition(), f.id(), f.createdAtMs(), k,
+                MixMode.ofWireName(f.stringProperty("mix")), ids.toLongs(),
+                f.tensor("label").require(DType.INT32, n).toInts(),
+                f.tensor("loaded_at_ms").require(DType.INT64, n).toLongs(),
+                f.tensor("partner").require(DType.INT32, n).toInts(),
+                f.tensor("lambda").require(DType.FLOAT32, n).toFloats(),
+                f.tensor("target").require(DType.FLOAT32, n, k).toFloats(),
+                f.tensor("crop_box").require(DType.INT32, n, 4).toInts(),
+                f.tensor("flip").require(DType.UINT8, n).toBytes(),
+                cut == null ? null : cut.require(DType.FLOAT32, 4).toFloats(),
+                View.fromTensor(viewTensor), sv == null ? null : View.fromTensor(sv));
+    }
+
+    private static void verifyCrc(Frame f, String property, Tensor t) {
+        long expected = f.longProperty(property);
+        long actual = crc32c(t);
+        if (expected != actual) {
+            throw new WireFormatException("batch " + key(f.epoch(), f.partition(), f.id()) + ": tensor '" + t.name()
+                    + "' has CRC-32C " + Long.toHexString(actual) + " but the producer wrote " + Long.toHexString(expected)
+                    + "; the record was corrupted in flight or edited");
+        }
+    }
+
+    /** CRC-32C of a tensor's little-endian data bytes: the checksum carried in {@code *_crc32c} properties. */
+    public static long crc32c(Tensor t) {
+        CRC32C crc = new CRC32C();
+        crc.update(t.data());
+        return crc.getValue();
+    }
+}
