@@ -72,6 +72,11 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, int par
         return t.fullName(topicPrefix);
     }
 
+    /** The consumer group of a stage: the topic prefix plus the stage name, e.g. {@code kds.augmenter}. */
+    public String group(String stage) {
+        return topicPrefix + stage;
+    }
+
     /** Properties shared by every client. */
     public Map<String, Object> common(String role) {
         Map<String, Object> p = new HashMap<>(clientProperties);

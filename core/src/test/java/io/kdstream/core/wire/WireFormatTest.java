@@ -1,0 +1,175 @@
+package io.kdstream.core.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class WireFormatTest {
+
+    private static AugmentedBatch batch(boolean withStudentView, MixMode mix) {
+        int n = 3;
+        int k = 4;
+        Random r = new Random(1);
+        float[] view = new float[n * 8 * 8 * 1];
+        for (int i = 0; i < view.length; i++) {
+            view[i] = r.nextFloat() * 255;
+        }
+        float[] sv = new float[n * 4 * 4];
+        for (int i = 0; i < sv.length; i++) {
+            sv[i] = r.nextFloat() * 255;
+        }
+        float[] targets = new float[n * k];
+        targets[0] = 0.7f;
+        targets[1] = 0.3f;
+        return new AugmentedBatch(2, 1, 17, 1_700_000_000_000L, k, mix, new long[] {5, 9, 12}, new int[] {0, 1, -1},
+                new long[] {10, 11, 12}, new int[] {1, 2, 0}, new float[] {0.7f, 0.7f, 0.7f}, targets,
+                new int[] {0, 0, 28, 28, 1, 2, 20, 21, 3, 3, 10, 12}, new byte[] {1, 0, 1},
+                mix == MixMode.CUTMIX ? new float[] {0.1f, 0.2f, 0.5f, 0.6f} : null, new View(n, 8, 8, 1, view),
+                withStudentView ? new View(n, 4, 4, 1, sv) : null);
+    }
+
+    private static void assertSameBatch(AugmentedBatch a, AugmentedBatch b) {
+        assertEquals(a.key(), b.key());
+        assertEquals(a.createdAtMs(), b.createdAtMs());
+        assertEquals(a.numClasses(), b.numClasses());
+        assertEquals(a.mix(), b.mix());
+        assertArrayEquals(a.sampleIds(), b.sampleIds());
+        assertArrayEquals(a.labels(), b.labels());
+        assertArrayEquals(a.loadedAtMs(), b.loadedAtMs());
+        assertArrayEquals(a.partners(), b.partners());
+        assertArrayEquals(a.lambdas(), b.lambdas());
+        assertArrayEquals(a.targets(), b.targets());
+        assertArrayEquals(a.cropBoxes(), b.cropBoxes());
+        assertArrayEquals(a.flips(), b.flips());
+        assertArrayEquals(a.cutBox(), b.cutBox());
+        assertEquals(a.view().height(), b.view().height());
+        assertArrayEquals(a.view().pixels(), b.view().pixels());
+        if (a.studentView() == null) {
+            assertNull(b.studentView());
+        } else {
+            assertArrayEquals(a.studentView().pixels(), b.studentView().pixels());
+        }
+    }
+
+    @Test
+    void shouldRoundTripSample() {
+        byte[] px = new byte[28 * 28];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) i;
+        }
+        Sample s = new Sample(42, 3, 2, 7, 9, 10, 123456789L, "train-images-idx3-ubyte.gz#42",
+                new ImageU8(28, 28, 1, px));
+        Sample back = Sample.decode(s.encode());
+        assertEquals(s.sampleId(), back.sampleId());
+        assertEquals(s.epoch(), back.epoch());
+        assertEquals(s.partition(), back.partition());
+        assertEquals(s.indexInEpoch(), back.indexInEpoch());
+        assertEquals(s.label(), back.label());
+        assertEquals(s.numClasses(), back.numClasses());
+        assertEquals(s.loadedAtMs(), back.loadedAtMs());
+        assertEquals(s.source(), back.source());
+        assertArrayEquals(px, back.image().pixels());
+        assertEquals("s42", s.key());
+    }
+
+    @Test
+    void shouldRoundTripEpochEnd() {
+        EpochEnd e = new EpochEnd(4, 3, 8, "augmenter", 7500, 59, true, 99L);
+        EpochEnd back = EpochEnd.fromFrame(FrameCodec.decode(e.encode()));
+        assertEquals(e, back);
+    }
+
+    @Test
+    void shouldRoundTripAugmentedBatchInEveryMixMode() {
+        for (MixMode m : MixMode.values()) {
+            for (boolean sv : new boolean[] {false, true}) {
+                AugmentedBatch a = batch(sv, m);
+                assertSameBatch(a, AugmentedBatch.decode(a.encode()));
+            }
+        }
+    }
+
+    @Test
+    void shouldRoundTripAnnotatedBatchInFloat32AndFloat16() {
+        AugmentedBatch a = batch(true, MixMode.MIXUP);
+        float[] logits = {1.5f, -2.25f, 0f, 3.125f, 0.1f, 0.2f, 0.3f, 0.4f, -7f, 8f, 9f, 10f};
+        AnnotatedBatch full = new AnnotatedBatch(a, logits, false, "resnet18", "v2");
+        AnnotatedBatch back = AnnotatedBatch.decode(full.encode());
+        assertSameBatch(a, back.batch());
+        assertArrayEquals(logits, back.teacherLogits());
+        assertEquals("resnet18", back.teacherId());
+        assertEquals("v2", back.teacherVersion());
+
+        AnnotatedBatch half = AnnotatedBatch.decode(new AnnotatedBatch(a, logits, true, "t", "1").encode());
+        assertTrue(half.halfPrecision());
+        for (int i = 0; i < logits.length; i++) {
+            assertEquals(logits[i], half.teacherLogits()[i], Math.abs(logits[i]) * 1e-3 + 1e-4);
+        }
+    }
+
+    @Test
+    void shouldLayOutHeaderAsDocumented() {
+        byte[] bytes = new EpochEnd(4, 3, 8, "loader", 10, 0, false, 99L).encode();
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals('K', b.get(0));
+        assertEquals('D', b.get(1));
+        assertEquals('S', b.get(2));
+        assertEquals('T', b.get(3));
+        assertEquals(1, b.getShort(4));
+        assertEquals(RecordKind.EPOCH_END.code(), b.get(6));
+        assertEquals(4, b.getInt(8));
+        assertEquals(3, b.getInt(12));
+        assertEquals(0L, b.getLong(16));
+        assertEquals(99L, b.getLong(24));
+        assertEquals(5, b.getShort(32), "property count");
+    }
+
+    @Test
+    void shouldRejectForeignMagicUnknownVersionAndTruncation() {
+        byte[] good = batch(false, MixMode.NONE).encode();
+        byte[] magic = good.clone();
+        magic[0] = 'X';
+        assertTrue(assertThrows(WireFormatException.class, () -> FrameCodec.decode(magic)).getMessage()
+                .contains("magic"));
+        byte[] version = good.clone();
+        version[4] = 9;
+        assertTrue(assertThrows(WireFormatException.class, () -> FrameCodec.decode(version)).getMessage()
+                .contains("version 9"));
+        byte[] cut = java.util.Arrays.copyOf(good, good.length - 10);
+        assertThrows(WireFormatException.class, () -> FrameCodec.decode(cut));
+        assertThrows(WireFormatException.class, () -> FrameCodec.decode(new byte[3]));
+        assertThrows(WireFormatException.class, () -> FrameCodec.decode(null));
+    }
+
+    @Test
+    void shouldDetectEditedViewBytesByChecksum() {
+        byte[] bytes = batch(false, MixMode.MIXUP).encode();
+        bytes[bytes.length - 3] ^= 0x40; // inside the last float of the view tensor
+        WireFormatException e = assertThrows(WireFormatException.class, () -> AugmentedBatch.decode(bytes));
+        assertTrue(e.getMessage().contains("CRC-32C"), e.getMessage());
+    }
+
+    @Test
+    void shouldRejectTeacherLogitsOfWrongShape() {
+        AugmentedBatch a = batch(false, MixMode.NONE);
+        assertThrows(WireFormatException.class, () -> new AnnotatedBatch(a, new float[5], false, "t", "1"));
+        Frame bad = Frame.builder(RecordKind.ANNOTATED_BATCH).build();
+        assertThrows(WireFormatException.class, () -> AnnotatedBatch.decode(FrameCodec.encode(bad)));
+    }
+
+    @Test
+    void shouldConvertHalfPrecisionExactlyWhereRepresentable() {
+        for (float f : new float[] {0f, -0f, 1f, -2f, 0.5f, 65504f, 6.1035156e-5f, 5.9604645e-8f}) {
+            assertEquals(f, Half.toFloat(Half.fromFloat(f)), 0f, "value " + f);
+        }
+        assertTrue(Float.isInfinite(Half.toFloat(Half.fromFloat(1e6f))));
+        assertTrue(Float.isNaN(Half.toFloat(Half.fromFloat(Float.NaN))));
+    }
+}

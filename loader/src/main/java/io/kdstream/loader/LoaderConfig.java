@@ -1,0 +1,48 @@
+package io.kdstream.loader;
+
+import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Settings;
+import io.kdstream.loader.dataset.DatasetSpec;
+import java.util.List;
+
+/**
+ * The loader's settings.
+ *
+ * @param dataset         {@code dataset.*}: what to read
+ * @param epochs          {@code pipeline.epochs}: passes over the data; 0 runs forever
+ * @param seed            {@code pipeline.seed}: shuffling seed; epoch e uses a permutation derived from (seed, e)
+ * @param batchSize       {@code pipeline.batch-size}: the augmenter's batch size, the unit of {@code maxAheadBatches}
+ * @param maxAheadBatches {@code loader.max-ahead-batches}: how many batches the loader may run ahead of the slowest
+ *                        consumer group it feeds, measured from committed offsets
+ * @param feeds           {@code loader.feeds}: consumer groups to wait for; default the augmenter's group
+ * @param maxInFlight     {@code loader.max-in-flight}: records sent but not yet acknowledged
+ */
+public record LoaderConfig(DatasetSpec dataset, int epochs, long seed, int batchSize, int maxAheadBatches,
+                           List<String> feeds, int maxInFlight) {
+    public LoaderConfig {
+        ConfigException.require(epochs >= 0, "pipeline.epochs", epochs, "must be >= 0 (0 = forever)");
+        ConfigException.require(batchSize >= 1 && batchSize <= 65536, "pipeline.batch-size", batchSize,
+                "must be 1..65536");
+        ConfigException.require(maxAheadBatches >= 1, "loader.max-ahead-batches", maxAheadBatches, "must be >= 1");
+        ConfigException.require(maxInFlight >= 1, "loader.max-in-flight", maxInFlight, "must be >= 1");
+        feeds = List.copyOf(feeds);
+    }
+
+    /** Reads the loader's settings; {@code defaultFeeds} is the augmenter's group under the configured prefix. */
+    public static LoaderConfig from(Settings s, List<String> defaultFeeds) {
+        return new LoaderConfig(DatasetSpec.from(s), s.integer("pipeline.epochs", 1), s.longValue("pipeline.seed", 42),
+                s.integer("pipeline.batch-size", 128), s.integer("loader.max-ahead-batches", 32),
+                s.list("loader.feeds", defaultFeeds), s.integer("loader.max-in-flight", 1024));
+    }
+
+    /**
+     * Records the loader may be ahead. A consumer that batches per partition holds up to one partial batch per
+     * partition uncommitted, so the window must exceed that or the pipeline would stall.
+     */
+    public long maxAheadRecords(int partitions) {
+        long window = (long) maxAheadBatches * batchSize;
+        ConfigException.require(maxAheadBatches >= 2 * partitions, "loader.max-ahead-batches", maxAheadBatches,
+                "must be at least 2 x kafka.partitions (" + 2 * partitions + ") so every partition can fill a batch");
+        return window;
+    }
+}

@@ -1,0 +1,50 @@
+package io.kdstream.loader.dataset;
+
+import io.kdstream.core.wire.ImageU8;
+import java.util.List;
+
+/**
+ * A random-access set of labelled (or unlabeled) images. Index {@code i} is the sample's stable id.
+ * Implementations are thread-safe for reads.
+ */
+public interface Dataset {
+    /** A short name for logs, e.g. {@code fashion-mnist/train}. */
+    String name();
+
+    /** Number of images. */
+    int size();
+
+    /** Number of classes (for unlabeled data: the classes of the teacher it will be distilled with). */
+    int numClasses();
+
+    /** Channels of every decoded image: 1 or 3. */
+    int channels();
+
+    /** Class names by index; may be synthetic ({@code "0"}, {@code "1"}, ...). */
+    List<String> classNames();
+
+    /**
+     * Reads and decodes one image.
+     *
+     * @throws BadImageException when this one image cannot be read or decoded; the rest of the dataset is fine
+     */
+    Item read(int index) throws BadImageException;
+
+    /**
+     * The raw bytes behind an image, for the dead-letter record of a bad one; empty when not file-backed or
+     * unreadable.
+     */
+    default byte[] rawBytes(int index) {
+        return new byte[0];
+    }
+
+    /**
+     * One decoded image.
+     *
+     * @param image  the pixels, HWC uint8 with {@link #channels()} channels
+     * @param label  the class, or -1 when unlabeled
+     * @param source where it came from (file, or file#index), for messages
+     */
+    record Item(ImageU8 image, int label, String source) {
+    }
+}

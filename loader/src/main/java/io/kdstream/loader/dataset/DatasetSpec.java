@@ -1,0 +1,144 @@
+package io.kdstream.loader.dataset;
+
+import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Which dataset to read: settings {@code dataset.*}.
+ *
+ * @param kind     {@code dataset.kind}: idx (MNIST, Fashion-MNIST), cifar10, cifar100 or folder
+ * @param path     {@code dataset.path}: the directory; defaults to Debian's Fashion-MNIST for idx
+ * @param labeled  {@code dataset.labeled}: folder only; false reads every image under the root with label -1
+ * @param channels {@code dataset.channels}: folder only; 1 or 3
+ * @param classes  {@code dataset.classes}: classes of idx and unlabeled folder data
+ * @param maxSide  {@code dataset.max-side}: folder images with a larger side are dead-lettered
+ * @param limit    {@code dataset.limit}: use only the first N images of the training split (0 = all)
+ * @param testLimit {@code dataset.test-limit}: use only the first N images of the test split (0 = all)
+ */
+public record DatasetSpec(Kind kind, Path path, boolean labeled, int channels, int classes, int maxSide, int limit,
+                          int testLimit) {
+    /** Where Debian's dataset-fashion-mnist package installs the files. */
+    public static final Path DEBIAN_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+
+    /** Dataset formats. */
+    public enum Kind {
+        /** MNIST-style IDX files. */
+        IDX,
+        /** CIFAR-10 binary batches. */
+        CIFAR10,
+        /** CIFAR-100 binary files. */
+        CIFAR100,
+        /** A folder of PNG/JPEG images. */
+        FOLDER
+    }
+
+    public DatasetSpec {
+        ConfigException.require(channels == 1 || channels == 3, "dataset.channels", channels, "must be 1 or 3");
+        ConfigException.require(classes >= 2, "dataset.classes", classes, "must be >= 2");
+        ConfigException.require(maxSide >= 8, "dataset.max-side", maxSide, "must be >= 8");
+        ConfigException.require(limit >= 0, "dataset.limit", limit, "must be >= 0 (0 = all)");
+        ConfigException.require(testLimit >= 0, "dataset.test-limit", testLimit, "must be >= 0 (0 = all)");
+    }
+
+    /** Reads {@code dataset.*}. */
+    public static DatasetSpec from(Settings s) {
+        Kind kind = s.choice("dataset.kind", Kind.class, Kind.IDX);
+        Path path = s.path("dataset.path").orElse(kind == Kind.IDX ? DEBIAN_FASHION_MNIST : null);
+        if (path == null) {
+            throw new ConfigException("setting dataset.path is required for dataset.kind=" + kind.name()
+                    .toLowerCase(java.util.Locale.ROOT) + " (set --dataset.path=DIR or KDS_DATASET_PATH)");
+        }
+        return new DatasetSpec(kind, path, s.bool("dataset.labeled", true), s.integer("dataset.channels", 3),
+                s.integer("dataset.classes", 10), s.integer("dataset.max-side", 4096), s.integer("dataset.limit", 0),
+                s.integer("dataset.test-limit", 0));
+    }
+
+    /** Fashion-MNIST in a directory (tests, tools). */
+    public static DatasetSpec idx(Path dir) {
+        return new DatasetSpec(Kind.IDX, dir, true, 1, 10, 4096, 0, 0);
+    }
+
+    /** A copy that reads only the first {@code limit} training and {@code testLimit} test images. */
+    public DatasetSpec withLimits(int newLimit, int newTestLimit) {
+        return new DatasetSpec(kind, path, labeled, channels, classes, maxSide, newLimit, newTestLimit);
+    }
+
+    /**
+     * Opens one split. The test split of a folder dataset is the sibling folder {@code path + "-test"} or a
+     * {@code test} sub-folder of the parent, when present.
+     *
+     * @throws DatasetException naming the missing or malformed file and how to get it
+     */
+    public Dataset open(boolean train) {
+        String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        if (!Files.isDirectory(path)) {
+            throw new DatasetException("dataset directory " + path + " does not exist. "
+                    + (kind == Kind.IDX ? "For Fashion-MNIST run 'sudo apt-get install dataset-fashion-mnist' "
+                    + "(installs " + DEBIAN_FASHION_MNIST + ") or " : "") + "pass --dataset.path=DIR");
+        }
+        Dataset d = switch (kind) {
+            case IDX -> IdxDataset.inDirectory(name, path, train, classes);
+            case CIFAR10 -> CifarDataset.inDirectory(name, path, train, false);
+            case CIFAR100 -> CifarDataset.inDirectory(name, path, train, true);
+            case FOLDER -> {
+                Path dir = train ? path : testFolder();
+                int ch = channels;
+                yield new ImageFolderDataset(name + (train ? "" : "-test"), dir, labeled, classes,
+                        new ImageDecoder(ch, maxSide), ch);
+            }
+        };
+        int n = train ? limit : testLimit;
+        return n > 0 && n < d.size() ? new Subset(d, n) : d;
+    }
+
+    private Path testFolder() {
+        for (Path p : List.of(Path.of(path + "-test"), path.resolveSibling("test"))) {
+            if (Files.isDirectory(p) && !p.equals(path)) {
+                return p;
+            }
+        }
+        throw new DatasetException("no test split for image folder " + path + ": create " + path + "-test with the "
+                + "same class sub-folders");
+    }
+
+    /** The first n images of a dataset. */
+    private record Subset(Dataset inner, int n) implements Dataset {
+        @Override
+        public String name() {
+            return inner.name() + "[:" + n + "]";
+        }
+
+        @Override
+        public int size() {
+            return n;
+        }
+
+        @Override
+        public int numClasses() {
+            return inner.numClasses();
+        }
+
+        @Override
+        public int channels() {
+            return inner.channels();
+        }
+
+        @Override
+        public List<String> classNames() {
+            return inner.classNames();
+        }
+
+        @Override
+        public Item read(int index) throws BadImageException {
+            return inner.read(index);
+        }
+
+        @Override
+        public byte[] rawBytes(int index) {
+            return inner.rawBytes(index);
+        }
+    }
+}

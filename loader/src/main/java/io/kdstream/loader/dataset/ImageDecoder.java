@@ -1,0 +1,105 @@
+package io.kdstream.loader.dataset;
+
+import io.kdstream.core.wire.ImageU8;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes PNG and JPEG bytes with the JDK's ImageIO into uint8 HWC pixels with a fixed channel count: grey images
+ * are replicated to RGB, colour images are reduced to grey with ITU-R BT.601 luma (0.299 R + 0.587 G + 0.114 B).
+ * Grey sources are read from the raster directly, without ImageIO's colour-space conversion.
+ */
+public final class ImageDecoder {
+    private final int channels;
+    private final int maxSide;
+
+    /**
+     * @param channels 1 or 3
+     * @param maxSide  images with a larger side are rejected before decoding (decompression bombs)
+     */
+    public ImageDecoder(int channels, int maxSide) {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+        }
+        this.channels = channels;
+        this.maxSide = maxSide;
+    }
+
+    /**
+     * Decodes one file's bytes.
+     *
+     * @param source the file name, for messages
+     * @throws BadImageException when the bytes are not a decodable PNG or JPEG, or the image is too large
+     */
+    public ImageU8 decode(byte[] bytes, String source) throws BadImageException {
+        BufferedImage img;
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new BadImageException(source, false, "not a PNG or JPEG image (" + bytes.length
+                        + " bytes, unrecognised header); remove or replace the file", null);
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w > maxSide || h > maxSide) {
+                    throw new BadImageException(source, false, "image is " + w + "x" + h + ", larger than "
+                            + "dataset.max-side=" + maxSide + "; shrink it or raise the limit", null);
+                }
+                img = reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new BadImageException(source, false, "corrupt or truncated image: " + e.getMessage()
+                    + "; re-export or remove the file", e);
+        }
+        if (img == null || img.getWidth() <= 0 || img.getHeight() <= 0) {
+            throw new BadImageException(source, false, "decoder returned no image; re-export or remove the file", null);
+        }
+        return toHwc(img);
+    }
+
+    private ImageU8 toHwc(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        byte[] out = new byte[w * h * channels];
+        Raster raster = img.getRaster();
+        boolean grey = img.getColorModel().getNumColorComponents() == 1 && raster.getNumBands() <= 2
+                && img.getType() != BufferedImage.TYPE_BYTE_INDEXED && img.getType() != BufferedImage.TYPE_BYTE_BINARY;
+        if (grey && raster.getSampleModel().getSampleSize(0) == 8) {
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    for (int c = 0; c < channels; c++) {
+                        out[(y * w + x) * channels + c] = (byte) row[x];
+                    }
+                }
+            }
+            return new ImageU8(h, w, channels, out);
+        }
+        int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+        for (int i = 0; i < argb.length; i++) {
+            int r = (argb[i] >> 16) & 0xff;
+            int g = (argb[i] >> 8) & 0xff;
+            int b = argb[i] & 0xff;
+            if (channels == 3) {
+                out[i * 3] = (byte) r;
+                out[i * 3 + 1] = (byte) g;
+                out[i * 3 + 2] = (byte) b;
+            } else {
+                out[i] = (byte) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+            }
+        }
+        return new ImageU8(h, w, channels, out);
+    }
+}

@@ -1,0 +1,2 @@
+/** The loader stage: decodes a dataset and streams SAMPLE records into Kafka with bounded lag. */
+package io.kdstream.loader;
