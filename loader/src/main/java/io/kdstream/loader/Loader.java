@@ -176,7 +176,7 @@ public final class Loader implements Service {
                 continue;
             }
             int p = emitted % partitions;
-            Sample s = new Sample(id, e, p, emitted, item.label(), data.numClasses(), System.currentTimeMillis(),
+            Sample s = new Sample(id, e, p, emitted, perPartition[p], item.label(), data.numClasses(), System.currentTimeMillis(),
                     data.name() + ":" + item.source(), item.image());
             throttle.acquire();
             out.send(kafka.topic(Topic.SAMPLES), p, s.key(), s.encode(), RecordKind.SAMPLE, 1);

@@ -64,13 +64,14 @@ class WireFormatTest {
         for (int i = 0; i < px.length; i++) {
             px[i] = (byte) i;
         }
-        Sample s = new Sample(42, 3, 2, 7, 9, 10, 123456789L, "train-images-idx3-ubyte.gz#42",
+        Sample s = new Sample(42, 3, 2, 7, 1, 9, 10, 123456789L, "train-images-idx3-ubyte.gz#42",
                 new ImageU8(28, 28, 1, px));
         Sample back = Sample.decode(s.encode());
         assertEquals(s.sampleId(), back.sampleId());
         assertEquals(s.epoch(), back.epoch());
         assertEquals(s.partition(), back.partition());
         assertEquals(s.indexInEpoch(), back.indexInEpoch());
+        assertEquals(s.position(), back.position());
         assertEquals(s.label(), back.label());
         assertEquals(s.numClasses(), back.numClasses());
         assertEquals(s.loadedAtMs(), back.loadedAtMs());

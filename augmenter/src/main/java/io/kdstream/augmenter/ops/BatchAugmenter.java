@@ -1,0 +1,135 @@
+package io.kdstream.augmenter.ops;
+
+import io.kdstream.core.Seeds;
+import io.kdstream.core.wire.AugmentedBatch;
+import io.kdstream.core.wire.MixMode;
+import io.kdstream.core.wire.Sample;
+import io.kdstream.core.wire.View;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Turns the samples of one batch into an {@link AugmentedBatch}: per sample ONE inception crop box and flip,
+ * resized to the teacher's view and, from the same box and flip, to the student's view; then one mixing decision
+ * per batch applied identically to both views (mixup with image i+1, or cutmix with the same normalized box).
+ * Random choices are seeded by (seed, epoch, sample id) and (seed, epoch, partition, batch), so a batch is
+ * reproducible whoever computes it. Pure and thread-safe.
+ */
+public final class BatchAugmenter {
+    private final InceptionCrop crop;
+    private final boolean flip;
+    private final int teacherSize;
+    private final int studentSize;
+    private final MixPolicy mix;
+    private final long seed;
+
+    /**
+     * @param crop        the crop distribution
+     * @param flip        random horizontal flips with probability 1/2
+     * @param teacherSize side of the teacher's view
+     * @param studentSize side of the student's view; equal to teacherSize for one shared view
+     * @param mix         the mixing policy
+     * @param seed        the run seed
+     */
+    public BatchAugmenter(InceptionCrop crop, boolean flip, int teacherSize, int studentSize, MixPolicy mix, long seed) {
+        if (teacherSize < 1 || studentSize < 1) {
+            throw new IllegalArgumentException("view sizes must be >= 1");
+        }
+        this.crop = crop;
+        this.flip = flip;
+        this.teacherSize = teacherSize;
+        this.studentSize = studentSize;
+        this.mix = mix;
+        this.seed = seed;
+    }
+
+    /** The crop box and flip of one sample in one epoch. */
+    public record Geometry(CropBox box, boolean flipped) {
+    }
+
+    /** The seeded geometry of a sample: the same for the teacher's and the student's view. */
+    public Geometry geometry(Sample s) {
+        SplittableRandom rnd = new SplittableRandom(Seeds.mix(seed, s.epoch(), s.sampleId(), 1));
+        CropBox box = crop.sample(s.image().height(), s.image().width(), rnd);
+        return new Geometry(box, flip && rnd.nextBoolean());
+    }
+
+    /**
+     * Augments and mixes one batch. All samples must have the same channel count and class count.
+     *
+     * @param samples   the batch, in order
+     * @param epoch     the epoch
+     * @param partition the source partition
+     * @param seq       the batch number within (epoch, partition)
+     */
+    public AugmentedBatch augment(List<Sample> samples, int epoch, int partition, long seq) {
+        int n = samples.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        int c = samples.get(0).image().channels();
+        int k = samples.get(0).numClasses();
+        boolean twoViews = studentSize != teacherSize;
+        float[] teacher = new float[n * teacherSize * teacherSize * c];
+        float[] student = twoViews ? new float[n * studentSize * studentSize * c] : null;
+        long[] ids = new long[n];
+        int[] labels = new int[n];
+        long[] loadedAt = new long[n];
+        int[] boxes = new int[n * 4];
+        byte[] flips = new byte[n];
+        long createdAt = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            Sample s = samples.get(i);
+            if (s.image().channels() != c || s.numClasses() != k) {
+                throw new IllegalArgumentException("sample " + s.sampleId() + " has " + s.image().channels()
+                        + " channels and " + s.numClasses() + " classes, the batch has " + c + " and " + k);
+            }
+            Geometry g = geometry(s);
+            Resampler.cropResize(s.image(), g.box(), g.flipped(), teacherSize, teacherSize, teacher,
+                    i * teacherSize * teacherSize * c);
+            if (twoViews) {
+                Resampler.cropResize(s.image(), g.box(), g.flipped(), studentSize, studentSize, student,
+                        i * studentSize * studentSize * c);
+            }
+            ids[i] = s.sampleId();
+            labels[i] = s.label();
+            loadedAt[i] = s.loadedAtMs();
+            boxes[i * 4] = g.box().top();
+            boxes[i * 4 + 1] = g.box().left();
+            boxes[i * 4 + 2] = g.box().height();
+            boxes[i * 4 + 3] = g.box().width();
+            flips[i] = (byte) (g.flipped() ? 1 : 0);
+            createdAt = Math.min(createdAt, s.loadedAtMs());
+        }
+        SplittableRandom rnd = new SplittableRandom(Seeds.mix(seed, epoch, partition, seq, 2));
+        MixMode mode = n < 2 ? MixMode.NONE : mix.pick(rnd);
+        int[] partners = new int[n];
+        float[] lambdas = new float[n];
+        float[] cut = null;
+        for (int i = 0; i < n; i++) {
+            partners[i] = mode == MixMode.NONE ? i : (i + 1) % n;
+        }
+        float lambda;
+        switch (mode) {
+            case MIXUP -> {
+                lambda = (float) mix.mixupLambda(rnd);
+                teacher = Mixing.mixup(teacher, n, partners, lambda);
+                student = student == null ? null : Mixing.mixup(student, n, partners, lambda);
+            }
+            case CUTMIX -> {
+                cut = mix.cutBox(rnd);
+                float kept = Mixing.cutmix(teacher, n, teacherSize, teacherSize, c, partners, cut);
+                if (twoViews) {
+                    kept = Mixing.cutmix(student, n, studentSize, studentSize, c, partners, cut);
+                }
+                lambda = kept; // the target follows the area the student actually sees
+            }
+            default -> lambda = 1f;
+        }
+        java.util.Arrays.fill(lambdas, lambda);
+        float[] targets = Mixing.targets(labels, partners, lambdas, k);
+        return new AugmentedBatch(epoch, partition, seq, createdAt, k, mode, ids, labels, loadedAt, partners, lambdas,
+                targets, boxes, flips, cut, new View(n, teacherSize, teacherSize, c, teacher),
+                twoViews ? new View(n, studentSize, studentSize, c, student) : null);
+    }
+}

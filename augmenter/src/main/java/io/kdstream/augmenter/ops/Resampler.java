@@ -1,0 +1,89 @@
+package io.kdstream.augmenter.ops;
+
+import io.kdstream.core.wire.ImageU8;
+
+/**
+ * Crops, optionally mirrors and resizes a uint8 HWC image to float32 HWC with a separable triangle (bilinear)
+ * filter whose support widens with the shrink factor, so downscaling is antialiased (as PIL's and torchvision's
+ * {@code antialias=True} bilinear resize); upscaling is plain bilinear with half-pixel centres. Output values stay on
+ * the 0..255 scale, unrounded.
+ */
+public final class Resampler {
+    private Resampler() {
+    }
+
+    /** Filter taps of one output coordinate. */
+    private record Taps(int[] start, float[][] weights) {
+    }
+
+    private static Taps taps(int inSize, int outSize) {
+        double scale = (double) inSize / outSize;
+        double filterScale = Math.max(scale, 1.0);
+        double support = filterScale; // triangle filter support 1, stretched when shrinking
+        int[] start = new int[outSize];
+        float[][] weights = new float[outSize][];
+        for (int i = 0; i < outSize; i++) {
+            double center = (i + 0.5) * scale;
+            int min = Math.max(0, (int) Math.floor(center - support + 0.5));
+            int max = Math.min(inSize, (int) Math.floor(center + support + 0.5));
+            double[] w = new double[Math.max(1, max - min)];
+            double sum = 0;
+            for (int j = 0; j < w.length; j++) {
+                double x = (min + j - center + 0.5) / filterScale;
+                w[j] = Math.max(0, 1 - Math.abs(x));
+                sum += w[j];
+            }
+            float[] wf = new float[w.length];
+            for (int j = 0; j < w.length; j++) {
+                wf[j] = (float) (sum > 0 ? w[j] / sum : (j == 0 ? 1 : 0));
+            }
+            start[i] = min;
+            weights[i] = wf;
+        }
+        return new Taps(start, weights);
+    }
+
+    /**
+     * Resizes the crop {@code box} of {@code src} to {@code outH x outW}, mirrored left-right when {@code flip}, and
+     * writes it at {@code dst[offset ...]} in HWC order.
+     */
+    public static void cropResize(ImageU8 src, CropBox box, boolean flip, int outH, int outW, float[] dst, int offset) {
+        if (!box.inside(src.height(), src.width())) {
+            throw new IllegalArgumentException("crop box " + box + " outside image " + src.height() + "x" + src.width());
+        }
+        int c = src.channels();
+        Taps tx = taps(box.width(), outW);
+        Taps ty = taps(box.height(), outH);
+        byte[] px = src.pixels();
+        int srcW = src.width();
+        float[] rows = new float[box.height() * outW * c];
+        for (int y = 0; y < box.height(); y++) {
+            int rowBase = ((box.top() + y) * srcW + box.left()) * c;
+            for (int x = 0; x < outW; x++) {
+                int sx = tx.start()[x];
+                float[] w = tx.weights()[x];
+                int out = (y * outW + (flip ? outW - 1 - x : x)) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    float acc = 0;
+                    for (int j = 0; j < w.length; j++) {
+                        acc += w[j] * (px[rowBase + (sx + j) * c + ch] & 0xff);
+                    }
+                    rows[out + ch] = acc;
+                }
+            }
+        }
+        int rowLen = outW * c;
+        for (int y = 0; y < outH; y++) {
+            int sy = ty.start()[y];
+            float[] w = ty.weights()[y];
+            int out = offset + y * rowLen;
+            for (int i = 0; i < rowLen; i++) {
+                float acc = 0;
+                for (int j = 0; j < w.length; j++) {
+                    acc += w[j] * rows[(sy + j) * rowLen + i];
+                }
+                dst[out + i] = acc;
+            }
+        }
+    }
+}
