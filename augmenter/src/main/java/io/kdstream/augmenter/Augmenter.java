@@ -1,0 +1,358 @@
+package io.kdstream.augmenter;
+
+import io.kdstream.augmenter.ops.BatchAugmenter;
+import io.kdstream.core.MetricNames;
+import io.kdstream.core.Progress;
+import io.kdstream.core.Service;
+import io.kdstream.core.config.Settings;
+import io.kdstream.core.kafka.DeadLetters;
+import io.kdstream.core.kafka.KafkaReceiver;
+import io.kdstream.core.kafka.KafkaSender;
+import io.kdstream.core.kafka.KafkaSettings;
+import io.kdstream.core.kafka.LagProbe;
+import io.kdstream.core.kafka.LagThrottle;
+import io.kdstream.core.kafka.ReceivedRecord;
+import io.kdstream.core.kafka.Topic;
+import io.kdstream.core.kafka.TopicAdmin;
+import io.kdstream.core.kafka.WireHeaders;
+import io.kdstream.core.wire.AugmentedBatch;
+import io.kdstream.core.wire.EpochEnd;
+import io.kdstream.core.wire.Frame;
+import io.kdstream.core.wire.FrameCodec;
+import io.kdstream.core.wire.RecordKind;
+import io.kdstream.core.wire.Sample;
+import io.kdstream.core.wire.WireFormatException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The augmenter stage: consumes SAMPLE records, groups each partition's samples into batches (position k goes to
+ * batch k / batchSize, so batch ids survive restarts), augments and mixes each batch once on its own parallel
+ * scheduler, publishes it to {@code augmented} on the same partition, and only then acknowledges the samples.
+ * EPOCH_END markers flush the partition's partial batch and are forwarded. Malformed records are dead-lettered.
+ */
+public final class Augmenter implements Service {
+    /** The stage name. */
+    public static final String STAGE = "augmenter";
+    private static final Logger LOG = LoggerFactory.getLogger(Augmenter.class);
+
+    private final AugmenterConfig config;
+    private final KafkaSettings kafka;
+    private final MeterRegistry registry;
+    private final BatchAugmenter augmenter;
+    private final Progress progress = new Progress(STAGE, "img");
+    private final Sinks.Empty<Void> done = Sinks.empty();
+    private final Counter images;
+    private final Counter batches;
+    private final Counter bytes;
+    private final Timer batchTime;
+    private Admin admin;
+    private KafkaSender<String, byte[]> sender;
+    private DeadLetters deadLetters;
+    private Scheduler assembleScheduler;
+    private Scheduler workScheduler;
+    private Disposable pipeline;
+    private boolean stopped;
+
+    /**
+     * @param config   batch size, views, crop and mix
+     * @param kafka    where to read and write
+     * @param registry where meters go
+     */
+    public Augmenter(AugmenterConfig config, KafkaSettings kafka, MeterRegistry registry) {
+        this.config = config;
+        this.kafka = kafka;
+        this.registry = registry;
+        this.augmenter = new BatchAugmenter(config.crop(), config.flip(), config.teacherSize(), config.studentSize(),
+                config.mix(), config.seed());
+        images = Counter.builder(MetricNames.STAGE_IMAGES).tag(MetricNames.TAG_STAGE, STAGE)
+                .description("images augmented and published").register(registry);
+        batches = Counter.builder(MetricNames.STAGE_BATCHES).tag(MetricNames.TAG_STAGE, STAGE)
+                .description("batches published").register(registry);
+        bytes = Counter.builder(MetricNames.STAGE_BYTES).tag(MetricNames.TAG_STAGE, STAGE).baseUnit("bytes")
+                .description("record bytes published").register(registry);
+        batchTime = Timer.builder(MetricNames.STAGE_BATCH_TIME).tag(MetricNames.TAG_STAGE, STAGE)
+                .description("time to augment and encode one batch").register(registry);
+    }
+
+    /** Builds an augmenter from settings (the factory of {@code kdstream run augmenter}). */
+    public static Augmenter fromSettings(Settings s, MeterRegistry registry) {
+        KafkaSettings kafka = KafkaSettings.from(s);
+        return new Augmenter(AugmenterConfig.from(s, List.of()), kafka, registry);
+    }
+
+    @Override
+    public String name() {
+        return STAGE;
+    }
+
+    @Override
+    public Progress progress() {
+        return progress;
+    }
+
+    @Override
+    public Mono<Void> completion() {
+        return done.asMono();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (pipeline != null) {
+            throw new IllegalStateException("augmenter already started");
+        }
+        admin = Admin.create(kafka.admin(STAGE));
+        TopicAdmin.ensureTopics(admin, kafka, Topic.SAMPLES, Topic.AUGMENTED, Topic.DEAD_LETTER);
+        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer());
+        deadLetters = new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE, registry);
+        assembleScheduler = Schedulers.newSingle("kds-augmenter-assemble", true);
+        workScheduler = Schedulers.newParallel("kds-augmenter", config.threads(), true);
+        LagThrottle throttle = config.feeds().isEmpty() ? null : new LagThrottle(new LagProbe(admin,
+                kafka.topic(Topic.AUGMENTED), config.feeds())::maxLag,
+                (long) config.maxAheadBatches(), Duration.ofMillis(100));
+        Assembler assembler = new Assembler(throttle);
+        KafkaReceiver<String, byte[]> receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
+                List.of(kafka.topic(Topic.SAMPLES)), new StringDeserializer(), new ByteArrayDeserializer(),
+                Duration.ofMillis(500), Math.max(512, 2 * config.batchSize()));
+        pipeline = receiver.receive()
+                .publishOn(assembleScheduler, 256)
+                .concatMapIterable(assembler::accept)
+                .flatMapSequential(w -> Mono.fromCallable(w::prepare).subscribeOn(workScheduler), config.threads(), 1)
+                .flatMapSequential(this::publish, 8, 1)
+                .subscribe(this::acknowledged, this::failed);
+        LOG.info("augmenter: batches of {}, teacher view {}px, student view {}px, mix {}", config.batchSize(),
+                config.teacherSize(), config.studentSize(), config.mix().choice());
+    }
+
+    private Mono<Outgoing> publish(Outgoing out) {
+        Mono<?> send = out.deadLetter != null ? out.deadLetter
+                : sender.sendAcknowledged(WireHeaders.record(kafka.topic(Topic.AUGMENTED), out.partition, out.key,
+                        out.value, out.kind));
+        return send.thenReturn(out);
+    }
+
+    private void acknowledged(Outgoing out) {
+        out.records.forEach(ReceivedRecord::acknowledge);
+        if (out.kind == RecordKind.AUGMENTED_BATCH) {
+            images.increment(out.images);
+            batches.increment();
+            bytes.increment(out.value.length);
+            progress.add(out.images);
+        }
+        if (out.finishesRun) {
+            LOG.info("augmenter: last epoch complete on every partition");
+            progress.finish();
+            done.tryEmitEmpty();
+        }
+    }
+
+    private void failed(Throwable t) {
+        LOG.error("augmenter failed: {}", t.toString());
+        done.tryEmitError(t);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (stopped || pipeline == null) {
+            stopped = true;
+            return;
+        }
+        stopped = true;
+        pipeline.dispose();
+        sender.close();
+        admin.close(Duration.ofSeconds(5));
+        assembleScheduler.dispose();
+        workScheduler.dispose();
+        done.tryEmitEmpty();
+    }
+
+    /** Something to publish, and the consumed records to acknowledge once it is acknowledged. */
+    private static final class Outgoing {
+        RecordKind kind;
+        int partition;
+        String key;
+        byte[] value;
+        int images;
+        Mono<Void> deadLetter;
+        boolean finishesRun;
+        List<ReceivedRecord<String, byte[]>> records;
+    }
+
+    /** A unit of work made by the assembler and prepared (augmented, encoded) on the work scheduler. */
+    private interface Work {
+        Outgoing prepare();
+    }
+
+    /** Groups records into batches per partition; confined to the assemble scheduler. */
+    private final class Assembler {
+        private final LagThrottle throttle;
+        private final Map<Integer, Pending> pending = new HashMap<>();
+        private final Set<Integer> lastEpochDone = new HashSet<>();
+
+        Assembler(LagThrottle throttle) {
+            this.throttle = throttle;
+        }
+
+        List<Work> accept(ReceivedRecord<String, byte[]> rec) {
+            int partition = rec.record().partition();
+            Frame f;
+            try {
+                f = FrameCodec.decode(rec.value());
+            } catch (WireFormatException e) {
+                return List.of(dead(rec, e.getMessage()));
+            }
+            List<Work> out = new ArrayList<>(2);
+            switch (f.kind()) {
+                case SAMPLE -> {
+                    Sample s;
+                    try {
+                        s = Sample.fromFrame(f);
+                    } catch (RuntimeException e) {
+                        return List.of(dead(rec, e.getMessage()));
+                    }
+                    long seq = s.position() / config.batchSize();
+                    Pending p = pending.get(partition);
+                    if (p != null && (p.epoch != s.epoch() || p.seq != seq)) {
+                        out.add(flush(partition));
+                        p = null;
+                    }
+                    if (p != null && !p.samples.isEmpty() && !p.compatible(s)) {
+                        return List.of(deadContent(rec, "sample " + s.sampleId() + " has " + s.image().channels()
+                                + " channel(s) and " + s.numClasses() + " classes, its batch has "
+                                + p.samples.get(0).image().channels() + " and " + p.samples.get(0).numClasses()));
+                    }
+                    if (p == null) {
+                        p = new Pending(s.epoch(), partition, seq);
+                        pending.put(partition, p);
+                    }
+                    p.samples.add(s);
+                    p.records.add(rec);
+                    if (s.position() % config.batchSize() == config.batchSize() - 1) {
+                        out.add(flush(partition));
+                    }
+                }
+                case EPOCH_END -> {
+                    EpochEnd end;
+                    try {
+                        end = EpochEnd.fromFrame(f);
+                    } catch (RuntimeException e) {
+                        return List.of(dead(rec, e.getMessage()));
+                    }
+                    if (pending.containsKey(partition)) {
+                        out.add(flush(partition));
+                    }
+                    long count = (end.samples() + config.batchSize() - 1) / config.batchSize();
+                    EpochEnd fwd = end.forward(STAGE, count, System.currentTimeMillis());
+                    boolean finishes = false;
+                    if (end.last()) {
+                        lastEpochDone.add(partition);
+                        finishes = lastEpochDone.size() >= end.partitions();
+                    }
+                    boolean last = finishes;
+                    out.add(() -> {
+                        Outgoing o = new Outgoing();
+                        o.kind = RecordKind.EPOCH_END;
+                        o.partition = partition;
+                        o.key = fwd.key();
+                        o.value = fwd.encode();
+                        o.records = List.of(rec);
+                        o.finishesRun = last;
+                        return o;
+                    });
+                }
+                default -> out.add(dead(rec, "unexpected " + f.kind() + " record on the samples topic; only SAMPLE "
+                        + "and EPOCH_END belong there"));
+            }
+            return out;
+        }
+
+        private Work flush(int partition) {
+            Pending p = pending.remove(partition);
+            if (throttle != null) {
+                try {
+                    throttle.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for downstream consumers", e);
+                }
+            }
+            return () -> {
+                long t0 = System.nanoTime();
+                AugmentedBatch b = augmenter.augment(p.samples, p.epoch, p.partition, p.seq);
+                Outgoing o = new Outgoing();
+                o.kind = RecordKind.AUGMENTED_BATCH;
+                o.partition = p.partition;
+                o.key = b.key();
+                o.value = b.encode();
+                o.images = b.size();
+                o.records = p.records;
+                if (o.value.length > kafka.maxRecordBytes()) {
+                    throw new IllegalStateException("batch " + b.key() + " encodes to " + o.value.length
+                            + " bytes, over kafka.max-record-bytes=" + kafka.maxRecordBytes() + "; lower "
+                            + "pipeline.batch-size or the view sizes, or raise kafka.max-record-bytes");
+                }
+                batchTime.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+                progress.status("epoch " + (p.epoch + 1));
+                return o;
+            };
+        }
+
+        private Work dead(ReceivedRecord<String, byte[]> rec, String message) {
+            return deadLetter(rec, DeadLetters.Reason.BAD_RECORD, message);
+        }
+
+        private Work deadContent(ReceivedRecord<String, byte[]> rec, String message) {
+            return deadLetter(rec, DeadLetters.Reason.BAD_CONTENT, message);
+        }
+
+        private Work deadLetter(ReceivedRecord<String, byte[]> rec, DeadLetters.Reason reason, String message) {
+            return () -> {
+                Outgoing o = new Outgoing();
+                o.kind = null;
+                o.records = List.of(rec);
+                o.deadLetter = deadLetters.publish(reason, rec.coordinates(), rec.key(), rec.value(), message);
+                return o;
+            };
+        }
+    }
+
+    /** The samples of one partition's current batch. */
+    private static final class Pending {
+        final int epoch;
+        final int partition;
+        final long seq;
+        final List<Sample> samples = new ArrayList<>();
+        final List<ReceivedRecord<String, byte[]>> records = new ArrayList<>();
+
+        Pending(int epoch, int partition, long seq) {
+            this.epoch = epoch;
+            this.partition = partition;
+            this.seq = seq;
+        }
+
+        boolean compatible(Sample s) {
+            Sample first = samples.get(0);
+            return first.image().channels() == s.image().channels() && first.numClasses() == s.numClasses();
+        }
+    }
+}
