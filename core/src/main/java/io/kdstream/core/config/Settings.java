@@ -49,13 +49,12 @@ public final class Settings {
     }
 
     /**
-     * Parses {@code --key=value}, {@code --key value} and bare {@code --flag} (meaning true). Arguments that do not
-     * start with {@code --} are returned in {@code positional}.
+     * Parses {@code --key=value} and bare {@code --flag} (meaning true). Arguments that do not start with {@code --}
+     * are returned in {@code positional}.
      */
     public static Settings parse(List<String> args, Map<String, String> env, List<String> positional) {
         Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
+        for (String a : args) {
             if (!a.startsWith("--")) {
                 positional.add(a);
                 continue;
@@ -64,8 +63,6 @@ public final class Settings {
             int eq = body.indexOf('=');
             if (eq >= 0) {
                 flags.put(body.substring(0, eq), body.substring(eq + 1));
-            } else if (i + 1 < args.size() && !args.get(i + 1).startsWith("--")) {
-                flags.put(body, args.get(++i));
             } else {
                 flags.put(body, "true");
             }

@@ -32,7 +32,8 @@ import reactor.core.publisher.FluxSink;
  * <p>The consumer lives on one dedicated thread, which polls, emits records only as far as downstream demand
  * allows, pauses the assigned partitions while its small buffer is full and resumes them when demand returns, and
  * commits acknowledged offsets every {@code commitInterval}, on rebalance and on cancel. Emission happens on that
- * thread: subscribers must move heavy work to their own scheduler ({@code publishOn}).
+ * thread: subscribers must move heavy work to their own scheduler ({@code publishOn}). Cancelling waits until the
+ * consumer has committed and left its group.
  *
  * @param <K> key type
  * @param <V> value type
@@ -41,6 +42,7 @@ public final class KafkaReceiver<K, V> {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaReceiver.class);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration POLL_PAUSED = Duration.ofMillis(10);
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     private final Map<String, Object> consumerProperties;
     private final Collection<String> topics;
@@ -84,7 +86,16 @@ public final class KafkaReceiver<K, V> {
             Thread t = new Thread(loop, "kds-consumer-" + consumerProperties.get("group.id"));
             t.setDaemon(true);
             sink.onRequest(loop::request);
-            sink.onDispose(loop::close);
+            sink.onDispose(() -> {
+                loop.close();
+                if (Thread.currentThread() != t) {
+                    try {
+                        t.join(CLOSE_WAIT.toMillis()); // commit and leave the group before the caller moves on
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
             t.start();
         }, FluxSink.OverflowStrategy.ERROR);
     }

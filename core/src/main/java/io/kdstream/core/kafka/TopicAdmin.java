@@ -9,10 +9,26 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates kdstream's topics with the sizes its records need, and checks existing ones. */
 public final class TopicAdmin {
     private TopicAdmin() {
+    }
+
+    /** Describes a topic, waiting up to ten seconds for a just-created topic's metadata to propagate. */
+    private static TopicDescription describe(Admin admin, String name) throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     /**
@@ -46,7 +62,7 @@ public final class TopicAdmin {
                     continue;
                 }
                 String name = kafka.topic(t);
-                TopicDescription d = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+                TopicDescription d = describe(admin, name);
                 if (d.partitions().size() < kafka.partitions()) {
                     throw new IllegalStateException("topic " + name + " has " + d.partitions().size()
                             + " partitions but kafka.partitions=" + kafka.partitions() + "; delete the topic, use another "

@@ -1,0 +1,221 @@
+package io.kdstream.app;
+
+import io.kdstream.augmenter.Augmenter;
+import io.kdstream.augmenter.AugmenterConfig;
+import io.kdstream.augmenter.ops.BatchAugmenter;
+import io.kdstream.broker.EmbeddedKafkaBroker;
+import io.kdstream.core.cli.ProgressPrinter;
+import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Settings;
+import io.kdstream.core.kafka.KafkaSender;
+import io.kdstream.core.kafka.KafkaSettings;
+import io.kdstream.core.wire.Sample;
+import io.kdstream.loader.Loader;
+import io.kdstream.loader.LoaderConfig;
+import io.kdstream.loader.dataset.Dataset;
+import io.kdstream.loader.dataset.DatasetException;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * {@code kdstream bench data}: in one run on one embedded broker, the images/s of loader -> augmenter on the
+ * dataset, next to the broker's own produce-to-consume rate for records of the same two sizes (one SAMPLE, one
+ * AUGMENTED_BATCH), a raw relay over both hops at once with plain clients (what the pipeline would cost without
+ * decoding, augmenting and encoding), and the ratio of the pipeline to that relay.
+ */
+final class DataBench {
+    private DataBench() {
+    }
+
+    static int run(List<String> args, Map<String, String> env) {
+        List<String> positional = new ArrayList<>();
+        Settings s = Settings.parse(args, env, positional).withDefaults(StreamCommand.DEFAULTS);
+        KafkaSettings kafka;
+        LoaderConfig loaderConfig;
+        AugmenterConfig augConfig;
+        Dataset data;
+        try {
+            kafka = KafkaSettings.from(s);
+            loaderConfig = LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE)));
+            augConfig = AugmenterConfig.from(s, List.of());
+            s.requireAllUsed();
+            data = loaderConfig.dataset().open(true);
+        } catch (ConfigException | DatasetException e) {
+            System.err.println("kdstream bench data: " + e.getMessage());
+            return 2;
+        }
+        long images = (long) data.size() * loaderConfig.epochs();
+        Sample probe;
+        try {
+            Dataset.Item it = data.read(0);
+            probe = new Sample(0, 0, 0, 0, 0, it.label(), data.numClasses(), 0, data.name() + ":" + it.source(),
+                    it.image());
+        } catch (Exception e) {
+            System.err.println("kdstream bench data: cannot read the first image: " + e.getMessage());
+            return 1;
+        }
+        int sampleBytes = probe.encode().length;
+        int batch = augConfig.batchSize();
+        int batchBytes = new BatchAugmenter(augConfig.crop(), augConfig.flip(), augConfig.teacherSize(),
+                augConfig.studentSize(), augConfig.mix(), 1).augment(java.util.Collections.nCopies(batch, probe), 0, 0, 0)
+                .encode().length;
+        System.err.printf(Locale.ROOT, "bench data: %s, %d images, batch %d, %d partition(s); SAMPLE %d B, "
+                        + "AUGMENTED_BATCH %d B%n", data.name(), images, batch, kafka.partitions(), sampleBytes,
+                batchBytes);
+        Scheduler ticker = Schedulers.newSingle("kds-progress", true);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests())) {
+            KafkaSettings local = kafka.withBootstrap(broker.bootstrapServers());
+            double rawSamples = rawRate(local, "bench.raw-samples", sampleBytes, images, 1);
+            double rawBatches = rawRate(local, "bench.raw-batches", batchBytes, (images + batch - 1) / batch, batch);
+            double relay = relayRate(local, sampleBytes, batchBytes, images, batch);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            long t0 = System.nanoTime();
+            try (Loader loader = new Loader(loaderConfig, local, registry);
+                 Augmenter augmenter = new Augmenter(augConfig, local, registry);
+                 ProgressPrinter printer = ProgressPrinter.forConsole(ticker,
+                         List.of(loader.progress(), augmenter.progress()))) {
+                augmenter.start();
+                loader.start();
+                printer.start();
+                loader.completion().block();
+                augmenter.completion().block();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double pipeline = images / seconds;
+            double bound = relay;
+            System.out.printf(Locale.ROOT, "%n| measurement | images/s |%n|---|---:|%n");
+            System.out.printf(Locale.ROOT, "| broker raw, %d-byte SAMPLE-size records, produce -> consume | %.0f |%n",
+                    sampleBytes, rawSamples);
+            System.out.printf(Locale.ROOT, "| broker raw, %d-byte batch-size records (x%d images), produce -> consume "
+                    + "| %.0f |%n", batchBytes, batch, rawBatches);
+            System.out.printf(Locale.ROOT, "| broker raw relay over both hops at once (plain clients: SAMPLE-size in, "
+                    + "batch-size out every %d) | %.0f |%n", batch, relay);
+            System.out.printf(Locale.ROOT, "| loader -> augmenter on %s (decode, publish, crop, mix, publish) | %.0f |%n",
+                    data.name(), pipeline);
+            System.out.printf(Locale.ROOT, "%nratio pipeline / raw relay = %.3f%n", pipeline / bound);
+            return 0;
+        } catch (RuntimeException e) {
+            System.err.println("kdstream bench data failed: " + e.getMessage());
+            return 1;
+        } finally {
+            ticker.dispose();
+        }
+    }
+
+    /**
+     * Plain clients over the pipeline's two hops at once: a producer writes {@code images} records of
+     * {@code sampleBytes}, a relay consumes them and writes one {@code batchBytes} record per {@code batch}, a reader
+     * consumes those. Images per second from the first send to the last batch read.
+     */
+    private static double relayRate(KafkaSettings kafka, int sampleBytes, int batchBytes, long images, int batch) {
+        String in = "bench.relay-in";
+        String out = "bench.relay-out";
+        createTopic(kafka, in);
+        createTopic(kafka, out);
+        long batches = (images + batch - 1) / batch;
+        AtomicLong read = new AtomicLong();
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("bench-relay-out", "bench"),
+                    new StringDeserializer(), new ByteArrayDeserializer())) {
+                c.subscribe(List.of(out));
+                while (read.get() < batches) {
+                    read.addAndGet(c.poll(Duration.ofMillis(100)).count());
+                }
+            }
+        }, "kds-bench-relay-reader");
+        Thread relay = new Thread(() -> {
+            byte[] value = new byte[batchBytes];
+            long seen = 0;
+            long sent = 0;
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("bench-relay", "bench"),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+                 org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> p =
+                         new org.apache.kafka.clients.producer.KafkaProducer<>(kafka.producer("bench-relay"),
+                                 new StringSerializer(), new ByteArraySerializer())) {
+                c.subscribe(List.of(in));
+                while (sent < batches) {
+                    seen += c.poll(Duration.ofMillis(100)).count();
+                    while (sent < batches && (seen >= (sent + 1) * batch || seen == images)) {
+                        p.send(new ProducerRecord<>(out, (int) (sent % kafka.partitions()), "b" + sent, value));
+                        sent++;
+                    }
+                    c.commitAsync();
+                }
+                p.flush();
+            }
+        }, "kds-bench-relay");
+        reader.start();
+        relay.start();
+        byte[] value = new byte[sampleBytes];
+        long t0 = System.nanoTime();
+        try (KafkaSender<String, byte[]> sender = new KafkaSender<>(kafka.producer("bench"), new StringSerializer(),
+                new ByteArraySerializer())) {
+            Flux.range(0, (int) images).flatMap(i -> sender.sendAcknowledged(new ProducerRecord<>(in,
+                    i % kafka.partitions(), "k" + i, value)), 1024).blockLast(Duration.ofMinutes(10));
+        }
+        try {
+            relay.join(TimeUnit.MINUTES.toMillis(10));
+            reader.join(TimeUnit.MINUTES.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return images / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void createTopic(KafkaSettings kafka, String topic) {
+        try (Admin admin = Admin.create(kafka.admin("bench"))) {
+            admin.createTopics(List.of(new NewTopic(topic, kafka.partitions(), (short) 1).configs(Map.of(
+                    "max.message.bytes", Integer.toString(kafka.maxRecordBytes() + KafkaSettings.FRAMING_BYTES)))))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create " + topic + ": " + e, e);
+        }
+    }
+
+    /** Produces {@code count} records of {@code size} bytes while a consumer reads them; images per second. */
+    private static double rawRate(KafkaSettings kafka, String topic, int size, long count, int imagesPerRecord) {
+        createTopic(kafka, topic);
+        AtomicLong consumed = new AtomicLong();
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("bench-" + topic, "bench"),
+                    new StringDeserializer(), new ByteArrayDeserializer())) {
+                c.subscribe(List.of(topic));
+                while (consumed.get() < count && !Thread.currentThread().isInterrupted()) {
+                    consumed.addAndGet(c.poll(Duration.ofMillis(100)).count());
+                }
+            }
+        }, "kds-bench-reader");
+        reader.start();
+        byte[] value = new byte[size];
+        long t0 = System.nanoTime();
+        try (KafkaSender<String, byte[]> sender = new KafkaSender<>(kafka.producer("bench"), new StringSerializer(),
+                new ByteArraySerializer())) {
+            Flux.range(0, (int) count).flatMap(i -> sender.sendAcknowledged(new ProducerRecord<>(topic,
+                    i % kafka.partitions(), "k" + i, value)), 1024).blockLast(Duration.ofMinutes(10));
+        }
+        try {
+            reader.join(TimeUnit.MINUTES.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return count * imagesPerRecord / seconds;
+    }
+}

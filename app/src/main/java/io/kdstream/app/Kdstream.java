@@ -1,0 +1,66 @@
+package io.kdstream.app;
+
+import io.kdstream.augmenter.Augmenter;
+import io.kdstream.core.cli.ServiceMain;
+import io.kdstream.loader.Loader;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code kdstream} command: one entry point for every subcommand; each is a thin wrapper over a class. */
+public final class Kdstream {
+    private static final String USAGE = """
+            usage: kdstream COMMAND [--key=value ...]
+
+            commands:
+              stream              embedded broker + loader + augmenter on Fashion-MNIST, with a progress line
+              broker              run an embedded single-node Kafka broker (--broker.port, --broker.data-dir)
+              run loader          run the loader against kafka.bootstrap
+              run augmenter       run the augmenter against kafka.bootstrap
+              bench data          loader -> augmenter throughput vs the broker's raw rate, side by side
+
+            add --help after a command to list its settings; every setting can also be given as KDS_<KEY>
+            (e.g. --pipeline.epochs=3 or KDS_PIPELINE_EPOCHS=3).
+            """;
+
+    private Kdstream() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv()));
+    }
+
+    static int run(String[] args, Map<String, String> env) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+            System.out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        return switch (args[0]) {
+            case "broker" -> BrokerCommand.run(rest, env);
+            case "stream" -> StreamCommand.run(rest, env);
+            case "run" -> runService(rest, env);
+            case "bench" -> rest.isEmpty() || !rest.get(0).equals("data") ? usage("bench needs a target: bench data")
+                    : DataBench.run(rest.subList(1, rest.size()), env);
+            default -> usage("unknown command '" + args[0] + "'");
+        };
+    }
+
+    private static int runService(List<String> args, Map<String, String> env) {
+        if (args.isEmpty()) {
+            return usage("run needs a service: loader or augmenter");
+        }
+        List<String> rest = args.subList(1, args.size());
+        return switch (args.get(0)) {
+            case Loader.STAGE -> ServiceMain.run(Loader.STAGE, rest, env, Loader::fromSettings);
+            case Augmenter.STAGE -> ServiceMain.run(Augmenter.STAGE, rest, env, Augmenter::fromSettings);
+            default -> usage("unknown service '" + args.get(0) + "' (known: loader, augmenter)");
+        };
+    }
+
+    static int usage(String problem) {
+        System.err.println("kdstream: " + problem);
+        System.err.print(USAGE);
+        return 2;
+    }
+}

@@ -1,0 +1,71 @@
+package io.kdstream.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kdstream.core.kafka.KafkaSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+    enum Color { RED, DARK_BLUE }
+
+    @Test
+    void shouldLetFlagsWinOverEnvironmentAndEnvironmentOverDefaults() {
+        List<String> positional = new ArrayList<>();
+        Settings s = Settings.parse(List.of("--a.b=1", "--c-d=2", "--flag", "pos"),
+                Map.of("KDS_A_B", "9", "KDS_E_F", "3", "PATH", "/bin"), positional);
+        assertEquals(1, s.integer("a.b", 0));
+        assertEquals(2, s.integer("c-d", 0));
+        assertTrue(s.bool("flag", false));
+        assertEquals(3, s.integer("e.f", 0));
+        assertEquals(7, s.integer("g", 7));
+        assertEquals(List.of("pos"), positional);
+        s.requireAllUsed();
+    }
+
+    @Test
+    void shouldRejectUnknownFlagsAndVariablesWithASuggestion() {
+        Settings s = Settings.of(Map.of("pipeline.epoch", "3"), Map.of("KDS_PIPELINE_SEEDS", "1"));
+        s.integer("pipeline.epochs", 1);
+        s.longValue("pipeline.seed", 1);
+        ConfigException e = assertThrows(ConfigException.class, s::requireAllUsed);
+        assertTrue(e.getMessage().contains("--pipeline.epoch (did you mean --pipeline.epochs?)"), e.getMessage());
+        assertTrue(e.getMessage().contains("KDS_PIPELINE_SEEDS"), e.getMessage());
+    }
+
+    @Test
+    void shouldNameTheSettingInParseAndRangeErrors() {
+        Settings s = Settings.of(Map.of("n", "many", "color", "green", "kafka.partitions", "0"));
+        assertTrue(assertThrows(ConfigException.class, () -> s.integer("n", 1)).getMessage().contains("KDS_N"));
+        assertTrue(assertThrows(ConfigException.class, () -> s.choice("color", Color.class, Color.RED)).getMessage()
+                .contains("[red, dark-blue]"));
+        assertEquals(Color.DARK_BLUE, Settings.of(Map.of("c", "dark-blue")).choice("c", Color.class, Color.RED));
+        ConfigException e = assertThrows(ConfigException.class, () -> KafkaSettings.from(s));
+        assertTrue(e.getMessage().contains("kafka.partitions=0") && e.getMessage().contains("KDS_KAFKA_PARTITIONS"),
+                e.getMessage());
+    }
+
+    @Test
+    void shouldPassKafkaClientPropertiesThroughFromFlagsAndEnvironment() {
+        Settings s = Settings.of(Map.of("kafka.client.security.protocol", "SSL"),
+                Map.of("KDS_KAFKA_CLIENT_SASL_MECHANISM", "PLAIN"));
+        KafkaSettings k = KafkaSettings.from(s);
+        s.requireAllUsed();
+        assertEquals("SSL", k.producer("p").get("security.protocol"));
+        assertEquals("PLAIN", k.consumer("g", "c").get("sasl.mechanism"));
+        assertEquals("SSL", k.admin("a").get("security.protocol"));
+    }
+
+    @Test
+    void shouldApplyPresetDefaultsUnderFlagsAndVariables() {
+        Settings s = Settings.of(Map.of("x", "flag"), Map.of("KDS_Y", "env"))
+                .withDefaults(Map.of("x", "preset", "y", "preset", "z", "preset"));
+        assertEquals("flag", s.string("x", "none"));
+        assertEquals("env", s.string("y", "none"));
+        assertEquals("preset", s.string("z", "none"));
+    }
+}
