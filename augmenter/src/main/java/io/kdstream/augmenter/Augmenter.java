@@ -127,9 +127,8 @@ public final class Augmenter implements Service {
         deadLetters = new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE, registry);
         assembleScheduler = Schedulers.newSingle("kds-augmenter-assemble", true);
         workScheduler = Schedulers.newParallel("kds-augmenter", config.threads(), true);
-        LagThrottle throttle = config.feeds().isEmpty() ? null : new LagThrottle(new LagProbe(admin,
-                kafka.topic(Topic.AUGMENTED), config.feeds())::maxLag,
-                (long) config.maxAheadBatches(), Duration.ofMillis(100));
+        LagThrottle throttle = config.feeds().isEmpty() ? null : LagThrottle.of(new LagProbe(admin,
+                kafka.topic(Topic.AUGMENTED), config.feeds()), config.maxAheadBatches(), Duration.ofMillis(100));
         Assembler assembler = new Assembler(throttle);
         KafkaReceiver<String, byte[]> receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
                 List.of(kafka.topic(Topic.SAMPLES)), new StringDeserializer(), new ByteArrayDeserializer(),

@@ -130,7 +130,7 @@ public final class Loader implements Service {
                     data.name(), data.numClasses(), data.channels(), config.epochs() == 0 ? "unbounded" : config.epochs(),
                     kafka.partitions());
             LagProbe probe = new LagProbe(admin, kafka.topic(Topic.SAMPLES), config.feeds());
-            throttle = new LagThrottle(probe::maxLag, maxAhead, Duration.ofMillis(100));
+            throttle = LagThrottle.of(probe, maxAhead, Duration.ofMillis(100));
             Publisher out = new Publisher(sender, new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE,
                     registry));
             progress.total(config.epochs() == 0 ? -1 : (long) config.epochs() * data.size());

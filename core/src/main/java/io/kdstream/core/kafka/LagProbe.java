@@ -13,8 +13,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Measures how far consumer groups are behind the end of a topic, from their committed offsets: for each group the
- * sum over partitions of (end offset - committed offset), a partition without a commit counting from its start.
+ * Reads positions on a topic: the sum of its end offsets, and how far the slowest of some consumer groups has
+ * committed (the sum over partitions of each group's committed offset, a partition without a commit counting from
+ * its start).
  */
 public final class LagProbe {
     private final Admin admin;
@@ -33,11 +34,38 @@ public final class LagProbe {
         this.groups = List.copyOf(groups);
     }
 
-    /** The largest lag, in records, over the watched groups; 0 when none is watched. */
-    public long maxLag() {
+    /** Sum of the topic's end offsets: records ever written to it (less any deleted before the start offsets). */
+    public long endTotal() {
+        return call(() -> offsets(OffsetSpec.latest()).values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    /** The smallest, over the watched groups, of the sum of committed offsets; {@code Long.MAX_VALUE} when none. */
+    public long slowestCommittedTotal() {
         if (groups.isEmpty()) {
-            return 0;
+            return Long.MAX_VALUE;
         }
+        return call(() -> {
+            Map<TopicPartition, Long> start = offsets(OffsetSpec.earliest());
+            long min = Long.MAX_VALUE;
+            for (String g : groups) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(g)
+                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                long sum = 0;
+                for (TopicPartition tp : partitions) {
+                    OffsetAndMetadata c = committed.get(tp);
+                    sum += c == null ? start.get(tp) : c.offset();
+                }
+                min = Math.min(min, sum);
+            }
+            return min;
+        });
+    }
+
+    private interface Call {
+        long run() throws ExecutionException, InterruptedException, TimeoutException;
+    }
+
+    private long call(Call c) {
         try {
             if (partitions == null) {
                 int n = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
@@ -45,26 +73,12 @@ public final class LagProbe {
                 partitions = java.util.stream.IntStream.range(0, n).mapToObj(p -> new TopicPartition(topic, p))
                         .toList();
             }
-            Map<TopicPartition, Long> end = offsets(OffsetSpec.latest());
-            Map<TopicPartition, Long> start = offsets(OffsetSpec.earliest());
-            long max = 0;
-            for (String g : groups) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(g)
-                        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-                long lag = 0;
-                for (TopicPartition tp : partitions) {
-                    OffsetAndMetadata c = committed.get(tp);
-                    long from = c == null ? start.get(tp) : c.offset();
-                    lag += Math.max(0, end.get(tp) - from);
-                }
-                max = Math.max(max, lag);
-            }
-            return max;
+            return c.run();
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot read the lag of groups " + groups + " on " + topic + ": " + e, e);
+            throw new IllegalStateException("cannot read offsets of " + topic + " for groups " + groups + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading lag", e);
+            throw new IllegalStateException("interrupted while reading offsets", e);
         }
     }
 

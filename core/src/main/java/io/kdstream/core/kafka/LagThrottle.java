@@ -4,59 +4,68 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * Keeps a producer at most {@code maxLag} records ahead of the slowest group it feeds. {@link #acquire()} blocks the
- * caller (a stage's own thread, never a Reactor shared one) while the measured lag is at the limit. Between
- * measurements it counts records it let through, so the lag is probed at most every {@code probeInterval} while
- * there is headroom.
+ * Keeps a producer at most {@code maxLag} records ahead of the slowest group it feeds. The lag is
+ * (end offsets when the throttle started + records let through since) - committed offsets of the slowest group, so
+ * records still in flight count as produced. {@link #acquire()} blocks the caller (a stage's own thread, never a
+ * Reactor shared one) while the lag is at the limit, probing the committed offsets at most every
+ * {@code probeInterval}.
  */
 public final class LagThrottle {
-    private final LongSupplier lagProbe;
+    private final LongSupplier endTotal;
+    private final LongSupplier committedTotal;
     private final long maxLag;
     private final long probeIntervalNanos;
-    private long knownLag;
-    private long sinceProbe;
+    private long produced = -1;
+    private long committed;
     private long lastProbeNanos;
     private long waitedNanos;
 
     /**
-     * @param lagProbe      measures the current lag in records
-     * @param maxLag        records the producer may be ahead; {@code Long.MAX_VALUE} disables throttling
-     * @param probeInterval the shortest time between two probes
+     * @param endTotal       the sum of the topic's end offsets, read once at the first acquire
+     * @param committedTotal the slowest group's committed offsets summed over partitions
+     * @param maxLag         records the producer may be ahead
+     * @param probeInterval  the shortest time between two probes of the committed offsets
      */
-    public LagThrottle(LongSupplier lagProbe, long maxLag, Duration probeInterval) {
+    public LagThrottle(LongSupplier endTotal, LongSupplier committedTotal, long maxLag, Duration probeInterval) {
         if (maxLag < 1) {
             throw new IllegalArgumentException("maxLag must be >= 1, got " + maxLag);
         }
-        this.lagProbe = lagProbe;
+        this.endTotal = endTotal;
+        this.committedTotal = committedTotal;
         this.maxLag = maxLag;
         this.probeIntervalNanos = probeInterval.toNanos();
-        this.lastProbeNanos = System.nanoTime() - probeIntervalNanos;
     }
 
-    /** Blocks until one more record may be produced. */
+    /** A throttle over a probe's topic and groups. */
+    public static LagThrottle of(LagProbe probe, long maxLag, Duration probeInterval) {
+        return new LagThrottle(probe::endTotal, probe::slowestCommittedTotal, maxLag, probeInterval);
+    }
+
+    /** Blocks until one more record may be produced, then counts it as produced. */
     public void acquire() throws InterruptedException {
-        if (maxLag == Long.MAX_VALUE) {
-            return;
+        if (produced < 0) {
+            produced = endTotal.getAsLong();
+            committed = committedTotal.getAsLong();
+            lastProbeNanos = System.nanoTime();
         }
         long started = 0;
-        while (knownLag + sinceProbe + 1 > maxLag) {
+        while (produced + 1 - committed > maxLag) {
             long now = System.nanoTime();
+            if (started == 0) {
+                started = now;
+            }
             long due = lastProbeNanos + probeIntervalNanos;
             if (now < due) {
-                if (started == 0) {
-                    started = now;
-                }
                 Thread.sleep(Math.max(1, (due - now) / 1_000_000));
                 continue;
             }
-            knownLag = lagProbe.getAsLong();
-            sinceProbe = 0;
+            committed = committedTotal.getAsLong();
             lastProbeNanos = System.nanoTime();
         }
         if (started != 0) {
             waitedNanos += System.nanoTime() - started;
         }
-        sinceProbe++;
+        produced++;
     }
 
     /** Total time spent blocked in {@link #acquire()}. */
