@@ -1,5 +1,8 @@
 package io.kdstream.augmenter.ops;
 
+import io.kdstream.core.image.CropBox;
+import io.kdstream.core.image.Resampler;
+
 import io.kdstream.core.Seeds;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.MixMode;

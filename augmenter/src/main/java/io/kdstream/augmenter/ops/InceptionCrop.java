@@ -1,5 +1,7 @@
 package io.kdstream.augmenter.ops;
 
+import io.kdstream.core.image.CropBox;
+
 import java.util.SplittableRandom;
 
 /**

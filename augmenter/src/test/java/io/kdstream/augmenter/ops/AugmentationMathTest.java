@@ -1,5 +1,8 @@
 package io.kdstream.augmenter.ops;
 
+import io.kdstream.core.image.CropBox;
+import io.kdstream.core.image.Resampler;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

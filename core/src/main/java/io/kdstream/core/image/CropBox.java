@@ -1,4 +1,4 @@
-package io.kdstream.augmenter.ops;
+package io.kdstream.core.image;
 
 /**
  * A crop rectangle in source pixels.

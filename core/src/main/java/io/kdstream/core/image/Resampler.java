@@ -1,4 +1,4 @@
-package io.kdstream.augmenter.ops;
+package io.kdstream.core.image;
 
 import io.kdstream.core.wire.ImageU8;
 
@@ -41,6 +41,47 @@ public final class Resampler {
             weights[i] = wf;
         }
         return new Taps(start, weights);
+    }
+
+    /**
+     * Resizes a batch of float NHWC images to {@code outH x outW} with the same filter (used when a stage's model
+     * wants another resolution than the view it received).
+     */
+    public static float[] resize(float[] src, int n, int h, int w, int c, int outH, int outW) {
+        Taps tx = taps(w, outW);
+        Taps ty = taps(h, outH);
+        float[] dst = new float[n * outH * outW * c];
+        float[] rows = new float[h * outW * c];
+        int rowLen = outW * c;
+        for (int i = 0; i < n; i++) {
+            int base = i * h * w * c;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < outW; x++) {
+                    int sx = tx.start()[x];
+                    float[] wt = tx.weights()[x];
+                    for (int ch = 0; ch < c; ch++) {
+                        float acc = 0;
+                        for (int j = 0; j < wt.length; j++) {
+                            acc += wt[j] * src[base + (y * w + sx + j) * c + ch];
+                        }
+                        rows[(y * outW + x) * c + ch] = acc;
+                    }
+                }
+            }
+            int out = i * outH * rowLen;
+            for (int y = 0; y < outH; y++) {
+                int sy = ty.start()[y];
+                float[] wt = ty.weights()[y];
+                for (int k = 0; k < rowLen; k++) {
+                    float acc = 0;
+                    for (int j = 0; j < wt.length; j++) {
+                        acc += wt[j] * rows[(sy + j) * rowLen + k];
+                    }
+                    dst[out + y * rowLen + k] = acc;
+                }
+            }
+        }
+        return dst;
     }
 
     /**

@@ -1,0 +1,2 @@
+/** Image geometry shared by the stages: crop boxes and the antialiased bilinear resampler. */
+package io.kdstream.core.image;

@@ -1,0 +1,59 @@
+package io.kdstream.student.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.loss.Loss;
+
+/**
+ * The distillation loss of METHOD.md section 1: {@code w_ce * CE(z_s, y) + w_kd * T^2 * KL(p_t || p_s)}, where
+ * y is the (possibly mixed) soft target, p_t = softmax(z_t / T) and p_s = softmax(z_s / T), each term averaged
+ * over the batch. Labels are {@code [targets (N,K)]} or {@code [targets (N,K), teacher logits (N,K)]}; without
+ * teacher logits the KD term is 0 (supervised training). Setting w_ce = 0 gives KD-only training.
+ */
+public final class KdLoss extends Loss {
+    private final float temperature;
+    private final float ceWeight;
+    private final float kdWeight;
+
+    /**
+     * @param temperature T > 0
+     * @param ceWeight    weight of the cross-entropy on the targets, >= 0
+     * @param kdWeight    weight of the distillation term, >= 0
+     */
+    public KdLoss(float temperature, float ceWeight, float kdWeight) {
+        super("kd");
+        if (!(temperature > 0) || ceWeight < 0 || kdWeight < 0 || ceWeight + kdWeight == 0) {
+            throw new IllegalArgumentException("KD loss needs T > 0, weights >= 0 and not both 0; got T="
+                    + temperature + ", w_ce=" + ceWeight + ", w_kd=" + kdWeight);
+        }
+        this.temperature = temperature;
+        this.ceWeight = ceWeight;
+        this.kdWeight = kdWeight;
+    }
+
+    public float temperature() {
+        return temperature;
+    }
+
+    @Override
+    public NDArray evaluate(NDList labels, NDList predictions) {
+        return components(labels, predictions).get(0);
+    }
+
+    /** {@code [total, ce, kd]} as scalars; the parts are unweighted. */
+    public NDList components(NDList labels, NDList predictions) {
+        NDArray z = predictions.singletonOrThrow();
+        NDArray targets = labels.get(0);
+        NDArray ce = targets.mul(z.logSoftmax(1)).sum(new int[] {1}).mean().neg();
+        NDArray kd;
+        if (labels.size() > 1) {
+            NDArray logPt = labels.get(1).div(temperature).logSoftmax(1);
+            NDArray logPs = z.div(temperature).logSoftmax(1);
+            kd = logPt.exp().mul(logPt.sub(logPs)).sum(new int[] {1}).mean().mul(temperature * temperature);
+        } else {
+            kd = z.getManager().create(0f);
+        }
+        NDArray total = ce.mul(ceWeight).add(kd.mul(kdWeight));
+        return new NDList(total, ce, kd);
+    }
+}

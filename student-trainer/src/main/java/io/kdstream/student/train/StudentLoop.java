@@ -1,0 +1,241 @@
+package io.kdstream.student.train;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.util.Pair;
+import io.kdstream.core.wire.View;
+import io.kdstream.models.Inputs;
+import io.kdstream.models.LogitsFunction;
+import io.kdstream.models.ModelSpec;
+import io.kdstream.models.Models;
+import io.kdstream.models.SavedModel;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The DJL side of the student: one model, its AdamW optimizer and KD loss. {@link #step} is one training step
+ * (forward, loss, backward inside a gradient collector, optional global-norm clipping, optimizer step), with every
+ * array of the step in a sub-manager closed at its end. Knows nothing of Kafka. Not thread-safe: run it on one
+ * dedicated scheduler.
+ */
+public final class StudentLoop implements LogitsFunction, AutoCloseable {
+    /** What one step reports. */
+    public record StepResult(float loss, float ce, float kd, double learningRate, double gradNorm) {
+    }
+
+    /**
+     * Optimisation settings.
+     *
+     * @param temperature KD temperature T
+     * @param ceWeight    weight on the cross-entropy with the (mixed) targets
+     * @param kdWeight    weight on the KD term
+     * @param schedule    learning rate per step
+     * @param weightDecay decoupled weight decay
+     * @param noBiasDecay exclude biases and norm parameters from decay
+     * @param clipNorm    global gradient-norm clip, 0 for none
+     */
+    public record Options(float temperature, float ceWeight, float kdWeight, LrSchedule schedule, float weightDecay,
+                          boolean noBiasDecay, float clipNorm) {
+    }
+
+    private final ModelSpec spec;
+    private final Model model;
+    private final KdLoss loss;
+    private final AdamW optimizer;
+    private final Trainer trainer;
+    private final float clipNorm;
+    private long step;
+
+    /** Builds a freshly initialised student. */
+    public StudentLoop(ModelSpec spec, Options options, Device device) {
+        this.spec = spec;
+        this.model = Models.newModel("student", spec, device);
+        this.loss = new KdLoss(options.temperature(), options.ceWeight(), options.kdWeight());
+        this.optimizer = new AdamW(options.schedule(), 0.9f, 0.999f, 1e-8f, options.weightDecay(),
+                options.noBiasDecay() ? AdamW::decaysWeightsOnly : name -> true);
+        this.trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer)
+                .optDevices(new Device[] {device}));
+        trainer.initialize(Models.inputShape(spec));
+        this.clipNorm = options.clipNorm();
+        optimizer.bind(model.getBlock(), trainer.getManager());
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** Steps taken so far (restored by {@link #loadCheckpoint}). */
+    public long steps() {
+        return step;
+    }
+
+    /** The optimizer (tests and diagnostics). */
+    AdamW optimizer() {
+        return optimizer;
+    }
+
+    /** Parameters of the student. */
+    public long parameterCount() {
+        return Models.parameterCount(model.getBlock());
+    }
+
+    /**
+     * One training step.
+     *
+     * @param view          the batch as the student sees it
+     * @param targets       N*K soft targets (mixed one-hot labels; zeros for unlabeled samples)
+     * @param teacherLogits N*K teacher logits, or null for supervised training
+     */
+    public StepResult step(View view, float[] targets, float[] teacherLogits) {
+        int n = view.count();
+        int k = spec.classes();
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDList data = new NDList(Inputs.toInput(m, view, spec));
+            NDList labels = teacherLogits == null ? new NDList(m.create(targets, new Shape(n, k)))
+                    : new NDList(m.create(targets, new Shape(n, k)), m.create(teacherLogits, new Shape(n, k)));
+            float[] parts;
+            try (GradientCollector collector = trainer.newGradientCollector()) {
+                collector.zeroGradients(); // the engine accumulates into .grad; each step starts from zero
+                NDList predictions = trainer.forward(data, labels);
+                NDList l = loss.components(labels, predictions);
+                collector.backward(l.get(0));
+                parts = new float[] {l.get(0).getFloat(), l.get(1).getFloat(), l.get(2).getFloat()};
+            }
+            double norm = clipGradients();
+            optimizer.setStep(step);
+            double lr = optimizer.learningRate();
+            trainer.step();
+            step++;
+            return new StepResult(parts[0], parts[1], parts[2], lr, norm);
+        }
+    }
+
+    /** Scales all gradients so their global L2 norm is at most {@code clipNorm}; returns the norm before. */
+    private double clipGradients() {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            double sumSquares = 0;
+            for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+                NDArray w = p.getValue().getArray();
+                if (w.hasGradient()) {
+                    sumSquares += w.getGradient().square().sum().getFloat();
+                }
+            }
+            double norm = Math.sqrt(sumSquares);
+            if (clipNorm > 0 && norm > clipNorm) {
+                float scale = (float) (clipNorm / (norm + 1e-6));
+                for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+                    NDArray w = p.getValue().getArray();
+                    if (w.hasGradient()) {
+                        w.getGradient().muli(scale);
+                    }
+                }
+            }
+            return norm;
+        }
+    }
+
+    /** N*K logits in eval mode (batch norm running statistics, no gradients). */
+    @Override
+    public float[] logits(View view) {
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDArray x = Inputs.toInput(m, view, spec);
+            return model.getBlock().forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow()
+                    .toFloatArray();
+        }
+    }
+
+    @Override
+    public int classes() {
+        return spec.classes();
+    }
+
+    @Override
+    public int inputSize() {
+        return spec.size();
+    }
+
+    /** Saves the student as a model a teacher service can load. */
+    public void saveModel(Path dir, Map<String, String> info) {
+        SavedModel.save(model.getBlock(), spec, dir, info);
+    }
+
+    /** Writes parameters, optimizer state and step into {@code dir} (files {@code student.params}, {@code optimizer.bin}). */
+    public void saveCheckpoint(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            try (DataOutputStream os = new DataOutputStream(new BufferedOutputStream(
+                    Files.newOutputStream(dir.resolve("student.params"))))) {
+                model.getBlock().saveParameters(os);
+            }
+            try (DataOutputStream os = new DataOutputStream(new BufferedOutputStream(
+                    Files.newOutputStream(dir.resolve("optimizer.bin"))))) {
+                os.writeLong(step);
+                optimizer.save(os);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Restores what {@link #saveCheckpoint} wrote. */
+    public void loadCheckpoint(Path dir) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+                Files.newInputStream(dir.resolve("student.params"))));
+             DataInputStream opt = new DataInputStream(new BufferedInputStream(
+                     Files.newInputStream(dir.resolve("optimizer.bin"))))) {
+            copyParameters(in);
+            step = opt.readLong();
+            optimizer.load(opt);
+        } catch (IOException | MalformedModelException e) {
+            throw new IllegalStateException("cannot restore checkpoint " + dir + ": " + e.getMessage()
+                    + "; delete it to start over", e);
+        }
+    }
+
+    /**
+     * Loads saved parameters into a scratch block and copies them into this model's arrays in place: the trainer's
+     * parameter store keeps references to those arrays, so replacing them would leave training on the old values.
+     */
+    private void copyParameters(DataInputStream in) throws IOException, MalformedModelException {
+        ai.djl.nn.Block scratch = Models.newBlock(spec);
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            scratch.loadParameters(m, in);
+            Map<String, Parameter> ours = new java.util.HashMap<>();
+            for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+                ours.put(p.getKey(), p.getValue());
+            }
+            for (Pair<String, Parameter> p : scratch.getParameters()) {
+                Parameter target = ours.get(p.getKey());
+                if (target == null || !target.getArray().getShape().equals(p.getValue().getArray().getShape())) {
+                    throw new MalformedModelException("parameter " + p.getKey() + " does not fit " + spec.describe());
+                }
+                p.getValue().getArray().copyTo(target.getArray());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+        model.close();
+    }
+}

@@ -1,0 +1,97 @@
+package io.kdstream.student.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.kdstream.core.wire.View;
+import io.kdstream.loader.dataset.DatasetSpec;
+import io.kdstream.models.Architecture;
+import io.kdstream.models.Evaluation;
+import io.kdstream.models.ModelSpec;
+import io.kdstream.models.Network;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StudentLoopTest {
+    static final ModelSpec SPEC = new ModelSpec(Architecture.CNN, 8, 1, 10, 1, 28, ModelSpec.FASHION_MEAN,
+            ModelSpec.FASHION_STD);
+
+    static Evaluation.Split mini(boolean train) {
+        Path dir = Path.of(System.getProperty("kdstream.testdata", "../testdata")).resolve("fashion-mnist-mini");
+        return Evaluation.load(DatasetSpec.idx(dir).open(train), 28, 50);
+    }
+
+    private static float[] onehot(int[] labels, int from, int n) {
+        float[] t = new float[n * 10];
+        for (int i = 0; i < n; i++) {
+            t[i * 10 + labels[from + i]] = 1;
+        }
+        return t;
+    }
+
+    private static StudentLoop loop() {
+        return new StudentLoop(SPEC, new StudentLoop.Options(1, 1, 0, new LrSchedule(3e-3, 5, 0, 0), 0.01f, true, 1f),
+                Device.cpu());
+    }
+
+    @Test
+    void shouldLearnFashionMnistAndResumeFromCheckpointExactly(@TempDir Path tmp) {
+        Evaluation.Split train = mini(true);
+        Evaluation.Split test = mini(false);
+        double first = 0;
+        double last = 0;
+        try (StudentLoop loop = loop()) {
+            for (int epoch = 0; epoch < 6; epoch++) {
+                double sum = 0;
+                for (int b = 0; b < train.images().length; b++) {
+                    View v = train.images()[b];
+                    StudentLoop.StepResult r = loop.step(v, onehot(train.labels(), b * 50, v.count()), null);
+                    assertTrue(Float.isFinite(r.loss()));
+                    sum += r.loss();
+                }
+                if (epoch == 0) {
+                    first = sum / train.images().length;
+                }
+                last = sum / train.images().length;
+            }
+            assertTrue(last < first * 0.8, "loss fell from " + first + " to " + last);
+            double top1 = Evaluation.top1(Evaluation.logits(loop, test), test.labels(), 10);
+            assertTrue(top1 > 0.4, "48 steps on 400 images beat 10% chance by far: " + top1);
+            assertEquals(48, loop.steps());
+
+            loop.saveCheckpoint(tmp.resolve("ckpt"));
+            java.util.Map<String, float[][]> moments = loop.optimizer().moments();
+            loop.saveModel(tmp.resolve("model"), Map.of("top1", Double.toString(top1)));
+            float[] before = loop.logits(test.images()[0]);
+            StudentLoop.StepResult next = loop.step(train.images()[0], onehot(train.labels(), 0, 50), null);
+
+            try (StudentLoop resumed = loop()) {
+                resumed.loadCheckpoint(tmp.resolve("ckpt"));
+                assertEquals(48, resumed.steps());
+                java.util.Map<String, float[][]> restored = resumed.optimizer().moments();
+                assertEquals(moments.keySet(), restored.keySet());
+                for (String k : moments.keySet()) {
+                    assertArrayEquals(moments.get(k)[0], restored.get(k)[0], 0f, "first moment of " + k);
+                    assertArrayEquals(moments.get(k)[1], restored.get(k)[1], 0f, "second moment of " + k);
+                }
+                assertArrayEquals(before, resumed.logits(test.images()[0]), 1e-5f);
+                StudentLoop.StepResult again = resumed.step(train.images()[0], onehot(train.labels(), 0, 50), null);
+                assertEquals(next.loss(), again.loss(), 1e-5, "same params, same optimizer state, same step");
+                assertEquals(next.learningRate(), again.learningRate(), 0);
+                assertEquals(next.gradNorm(), again.gradNorm(), 1e-4 * next.gradNorm(), "gradients start from zero each step");
+                assertArrayEquals(loop.logits(test.images()[1]), resumed.logits(test.images()[1]), 1e-4f,
+                        "the step after resuming updates exactly as the uninterrupted one");
+            }
+            try (Network saved = Network.load(tmp.resolve("model"), Device.cpu())) {
+                assertEquals(SPEC, saved.spec());
+                assertTrue(Arrays.equals(new float[0], new float[0]));
+                assertEquals(Double.toString(top1), saved.info().get("top1"));
+            }
+        }
+    }
+}
