@@ -3,6 +3,8 @@ package io.kdstream.app;
 import io.kdstream.augmenter.Augmenter;
 import io.kdstream.core.cli.ServiceMain;
 import io.kdstream.loader.Loader;
+import io.kdstream.student.StudentTrainer;
+import io.kdstream.teacher.TeacherService;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -13,10 +15,15 @@ public final class Kdstream {
             usage: kdstream COMMAND [--key=value ...]
 
             commands:
+              demo                distil a student from a teacher on Fashion-MNIST through an embedded broker
+                                  (--smoke: the shipped 400-image subset and tiny models, under 2 minutes)
+              train-teacher       train the demo's teacher (supervised) if teacher.model does not exist yet
               stream              embedded broker + loader + augmenter on Fashion-MNIST, with a progress line
               broker              run an embedded single-node Kafka broker (--broker.port, --broker.data-dir)
               run loader          run the loader against kafka.bootstrap
               run augmenter       run the augmenter against kafka.bootstrap
+              run teacher         run the teacher service against kafka.bootstrap (--teacher.model)
+              run student         run the student trainer against kafka.bootstrap
               bench data          loader -> augmenter throughput vs the broker's raw rate, side by side
 
             add --help after a command to list its settings; every setting can also be given as KDS_<KEY>
@@ -37,6 +44,8 @@ public final class Kdstream {
         }
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         return switch (args[0]) {
+            case "demo" -> DemoCommand.run(rest, env, false);
+            case "train-teacher" -> DemoCommand.run(rest, env, true);
             case "broker" -> BrokerCommand.run(rest, env);
             case "stream" -> StreamCommand.run(rest, env);
             case "run" -> runService(rest, env);
@@ -54,7 +63,9 @@ public final class Kdstream {
         return switch (args.get(0)) {
             case Loader.STAGE -> ServiceMain.run(Loader.STAGE, rest, env, Loader::fromSettings);
             case Augmenter.STAGE -> ServiceMain.run(Augmenter.STAGE, rest, env, Augmenter::fromSettings);
-            default -> usage("unknown service '" + args.get(0) + "' (known: loader, augmenter)");
+            case TeacherService.STAGE -> ServiceMain.run(TeacherService.STAGE, rest, env, TeacherService::fromSettings);
+            case StudentTrainer.STAGE -> ServiceMain.run(StudentTrainer.STAGE, rest, env, StudentTrainer::fromSettings);
+            default -> usage("unknown service '" + args.get(0) + "' (known: loader, augmenter, teacher, student)");
         };
     }
 

@@ -11,7 +11,9 @@ import io.kdstream.core.kafka.KafkaSender;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.LagProbe;
 import io.kdstream.core.kafka.LagThrottle;
+import io.kdstream.core.kafka.Outgoing;
 import io.kdstream.core.kafka.ReceivedRecord;
+import io.kdstream.core.kafka.RunEnd;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.kafka.TopicAdmin;
 import io.kdstream.core.kafka.WireHeaders;
@@ -28,10 +30,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -137,28 +137,21 @@ public final class Augmenter implements Service {
                 .publishOn(assembleScheduler, 256)
                 .concatMapIterable(assembler::accept)
                 .flatMapSequential(w -> Mono.fromCallable(w::prepare).subscribeOn(workScheduler), config.threads(), 1)
-                .flatMapSequential(this::publish, 8, 1)
+                .flatMapSequential(o -> o.publish(sender, kafka.topic(Topic.AUGMENTED)), 8, 1)
                 .subscribe(this::acknowledged, this::failed);
         LOG.info("augmenter: batches of {}, teacher view {}px, student view {}px, mix {}", config.batchSize(),
                 config.teacherSize(), config.studentSize(), config.mix().choice());
     }
 
-    private Mono<Outgoing> publish(Outgoing out) {
-        Mono<?> send = out.deadLetter != null ? out.deadLetter
-                : sender.sendAcknowledged(WireHeaders.record(kafka.topic(Topic.AUGMENTED), out.partition, out.key,
-                        out.value, out.kind));
-        return send.thenReturn(out);
-    }
-
     private void acknowledged(Outgoing out) {
-        out.records.forEach(ReceivedRecord::acknowledge);
-        if (out.kind == RecordKind.AUGMENTED_BATCH) {
-            images.increment(out.images);
+        out.acknowledgeSources();
+        if (out.isBatch()) {
+            images.increment(out.images());
             batches.increment();
-            bytes.increment(out.value.length);
-            progress.add(out.images);
+            bytes.increment(out.bytes());
+            progress.add(out.images());
         }
-        if (out.finishesRun) {
+        if (out.finishesRun()) {
             LOG.info("augmenter: last epoch complete on every partition");
             progress.finish();
             done.tryEmitEmpty();
@@ -185,18 +178,6 @@ public final class Augmenter implements Service {
         done.tryEmitEmpty();
     }
 
-    /** Something to publish, and the consumed records to acknowledge once it is acknowledged. */
-    private static final class Outgoing {
-        RecordKind kind;
-        int partition;
-        String key;
-        byte[] value;
-        int images;
-        Mono<Void> deadLetter;
-        boolean finishesRun;
-        List<ReceivedRecord<String, byte[]>> records;
-    }
-
     /** A unit of work made by the assembler and prepared (augmented, encoded) on the work scheduler. */
     private interface Work {
         Outgoing prepare();
@@ -206,7 +187,7 @@ public final class Augmenter implements Service {
     private final class Assembler {
         private final LagThrottle throttle;
         private final Map<Integer, Pending> pending = new HashMap<>();
-        private final Set<Integer> lastEpochDone = new HashSet<>();
+        private final RunEnd runEnd = new RunEnd();
 
         Assembler(LagThrottle throttle) {
             this.throttle = throttle;
@@ -262,22 +243,8 @@ public final class Augmenter implements Service {
                     }
                     long count = (end.samples() + config.batchSize() - 1) / config.batchSize();
                     EpochEnd fwd = end.forward(STAGE, count, System.currentTimeMillis());
-                    boolean finishes = false;
-                    if (end.last()) {
-                        lastEpochDone.add(partition);
-                        finishes = lastEpochDone.size() >= end.partitions();
-                    }
-                    boolean last = finishes;
-                    out.add(() -> {
-                        Outgoing o = new Outgoing();
-                        o.kind = RecordKind.EPOCH_END;
-                        o.partition = partition;
-                        o.key = fwd.key();
-                        o.value = fwd.encode();
-                        o.records = List.of(rec);
-                        o.finishesRun = last;
-                        return o;
-                    });
+                    boolean last = runEnd.completes(end);
+                    out.add(() -> Outgoing.marker(partition, fwd.key(), fwd.encode(), last, rec));
                 }
                 default -> out.add(dead(rec, "unexpected " + f.kind() + " record on the samples topic; only SAMPLE "
                         + "and EPOCH_END belong there"));
@@ -298,21 +265,15 @@ public final class Augmenter implements Service {
             return () -> {
                 long t0 = System.nanoTime();
                 AugmentedBatch b = augmenter.augment(p.samples, p.epoch, p.partition, p.seq);
-                Outgoing o = new Outgoing();
-                o.kind = RecordKind.AUGMENTED_BATCH;
-                o.partition = p.partition;
-                o.key = b.key();
-                o.value = b.encode();
-                o.images = b.size();
-                o.records = p.records;
-                if (o.value.length > kafka.maxRecordBytes()) {
-                    throw new IllegalStateException("batch " + b.key() + " encodes to " + o.value.length
+                byte[] value = b.encode();
+                if (value.length > kafka.maxRecordBytes()) {
+                    throw new IllegalStateException("batch " + b.key() + " encodes to " + value.length
                             + " bytes, over kafka.max-record-bytes=" + kafka.maxRecordBytes() + "; lower "
                             + "pipeline.batch-size or the view sizes, or raise kafka.max-record-bytes");
                 }
                 batchTime.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
                 progress.status("epoch " + (p.epoch + 1));
-                return o;
+                return Outgoing.record(RecordKind.AUGMENTED_BATCH, p.partition, b.key(), value, b.size(), p.records);
             };
         }
 
@@ -325,13 +286,7 @@ public final class Augmenter implements Service {
         }
 
         private Work deadLetter(ReceivedRecord<String, byte[]> rec, DeadLetters.Reason reason, String message) {
-            return () -> {
-                Outgoing o = new Outgoing();
-                o.kind = null;
-                o.records = List.of(rec);
-                o.deadLetter = deadLetters.publish(reason, rec.coordinates(), rec.key(), rec.value(), message);
-                return o;
-            };
+            return () -> Outgoing.deadLetter(deadLetters, reason, rec, message);
         }
     }
 

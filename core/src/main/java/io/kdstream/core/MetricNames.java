@@ -21,6 +21,27 @@ public final class MetricNames {
     /** Gauge: the epoch a stage is working on. Tag: stage. */
     public static final String STAGE_EPOCH = "kds.stage.epoch";
 
+    /** Timer: one teacher forward pass over a batch. Tags: teacher, version. */
+    public static final String TEACHER_FORWARD = "kds.teacher.forward";
+    /** Timer: from the loader reading an image to the student training on it. */
+    public static final String PIPELINE_LATENCY = "kds.pipeline.latency";
+    /** Gauge: the student's last total loss; its parts under {@code kds.student.loss.ce} and {@code .kd}. */
+    public static final String STUDENT_LOSS = "kds.student.loss";
+    /** Gauge: the student's cross-entropy part. */
+    public static final String STUDENT_LOSS_CE = "kds.student.loss.ce";
+    /** Gauge: the student's distillation part. */
+    public static final String STUDENT_LOSS_KD = "kds.student.loss.kd";
+    /** Gauge: the learning rate of the last step. */
+    public static final String STUDENT_LR = "kds.student.learning.rate";
+    /** Gauge: top-1 accuracy of the last evaluation. Tag: model (student, teacher). */
+    public static final String EVAL_TOP1 = "kds.eval.top1";
+    /** Gauge: student-teacher agreement of the last evaluation. */
+    public static final String EVAL_AGREEMENT = "kds.eval.agreement";
+    /** Counter: batches the student skipped because it had trained them already. */
+    public static final String STUDENT_DUPLICATES = "kds.student.duplicates";
+    /** Counter: batches the student trained on, by teacher. Tags: teacher, version. */
+    public static final String STUDENT_TEACHER_BATCHES = "kds.student.teacher.batches";
+
     /** Tag key: the pipeline stage (loader, augmenter, teacher, student). */
     public static final String TAG_STAGE = "stage";
 

@@ -3,15 +3,15 @@ package io.kdstream.core.cli;
 import io.kdstream.core.Progress;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Prints one status line for a set of stages: rewritten in place ({@code \r}) on a terminal, a new line every
- * interval otherwise (logs, CI), and a summary table at the end.
+ * Prints one status line per stage: redrawn in place on a terminal, a block of lines every interval otherwise (logs,
+ * CI), and a summary table at the end.
  */
 public final class ProgressPrinter implements AutoCloseable {
     private final PrintStream out;
@@ -20,7 +20,7 @@ public final class ProgressPrinter implements AutoCloseable {
     private final boolean interactive;
     private final List<Progress> items;
     private Disposable ticking;
-    private int lastWidth;
+    private int drawn;
 
     /**
      * @param out         where to print (stderr, usually)
@@ -51,17 +51,22 @@ public final class ProgressPrinter implements AutoCloseable {
         return this;
     }
 
-    /** Prints the current line now. */
+    /** Prints the current lines now: one per stage. */
     public synchronized void print() {
-        StringJoiner j = new StringJoiner(" | ");
-        items.forEach(p -> j.add(p.render()));
-        String line = j.toString();
+        List<String> lines = new ArrayList<>();
+        items.forEach(p -> lines.add(p.render()));
         if (interactive) {
-            String pad = line.length() < lastWidth ? " ".repeat(lastWidth - line.length()) : "";
-            out.print("\r" + line + pad);
-            lastWidth = line.length();
+            StringBuilder sb = new StringBuilder();
+            if (drawn > 0) {
+                sb.append("\033[").append(drawn).append('A'); // back to the first line of the last drawing
+            }
+            for (String line : lines) {
+                sb.append('\r').append(line).append("\033[K\n");
+            }
+            out.print(sb);
+            drawn = lines.size();
         } else {
-            out.println(line);
+            lines.forEach(out::println);
         }
         out.flush();
     }
@@ -73,9 +78,6 @@ public final class ProgressPrinter implements AutoCloseable {
             ticking.dispose();
         }
         print();
-        if (interactive) {
-            out.println();
-        }
         out.println("summary:");
         items.forEach(p -> out.println("  " + p.summary()));
         out.flush();

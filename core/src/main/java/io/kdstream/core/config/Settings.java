@@ -84,7 +84,23 @@ public final class Settings {
             }
         });
         merged.putAll(flags);
-        return new Settings(merged, env);
+        Settings copy = new Settings(merged, env);
+        copy.used.addAll(used);
+        return copy;
+    }
+
+    /** A copy in which {@code overrides} replace flags, variables and defaults (one phase of a composite run). */
+    public Settings overriding(Map<String, String> overrides) {
+        Map<String, String> merged = new LinkedHashMap<>(flags);
+        merged.putAll(overrides);
+        Settings copy = new Settings(merged, env);
+        copy.used.addAll(used);
+        return copy;
+    }
+
+    /** Marks keys read by a derived copy as used here too. */
+    public void markUsed(Settings derived) {
+        used.addAll(derived.used);
     }
 
     /** The raw value of a key, marking it used. */

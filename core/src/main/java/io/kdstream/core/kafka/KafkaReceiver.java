@@ -50,6 +50,7 @@ public final class KafkaReceiver<K, V> {
     private final Deserializer<V> valueDeserializer;
     private final Duration commitInterval;
     private final int maxBuffered;
+    private final Map<TopicPartition, Long> startOffsets;
 
     /**
      * @param consumerProperties Kafka consumer properties; {@code group.id} is required and auto-commit is forced off
@@ -62,6 +63,12 @@ public final class KafkaReceiver<K, V> {
     public KafkaReceiver(Map<String, Object> consumerProperties, Collection<String> topics,
                          Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer, Duration commitInterval,
                          int maxBuffered) {
+        this(consumerProperties, topics, keyDeserializer, valueDeserializer, commitInterval, maxBuffered, Map.of());
+    }
+
+    private KafkaReceiver(Map<String, Object> consumerProperties, Collection<String> topics,
+                          Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer, Duration commitInterval,
+                          int maxBuffered, Map<TopicPartition, Long> startOffsets) {
         Objects.requireNonNull(consumerProperties.get("group.id"), "consumer properties need group.id");
         if (maxBuffered < 1) {
             throw new IllegalArgumentException("maxBuffered must be >= 1, got " + maxBuffered);
@@ -74,6 +81,16 @@ public final class KafkaReceiver<K, V> {
         this.valueDeserializer = valueDeserializer;
         this.commitInterval = commitInterval;
         this.maxBuffered = maxBuffered;
+        this.startOffsets = Map.copyOf(startOffsets);
+    }
+
+    /**
+     * A receiver that, the first time it is assigned one of these partitions, starts at the given offset instead of
+     * the group's commit (a trainer resuming from the offsets saved with its checkpoint).
+     */
+    public KafkaReceiver<K, V> withStartOffsets(Map<TopicPartition, Long> offsets) {
+        return new KafkaReceiver<>(consumerProperties, topics, keyDeserializer, valueDeserializer, commitInterval,
+                maxBuffered, offsets);
     }
 
     /**
@@ -114,6 +131,7 @@ public final class KafkaReceiver<K, V> {
         private final ConcurrentLinkedQueue<ReceivedRecord<K, V>> acks = new ConcurrentLinkedQueue<>();
         private final ArrayDeque<ConsumerRecord<K, V>> buffer = new ArrayDeque<>();
         private final Map<TopicPartition, PartitionState> states = new HashMap<>();
+        private final Set<TopicPartition> positioned = new HashSet<>();
         private volatile boolean closed;
         private KafkaConsumer<K, V> consumer;
         private boolean paused;
@@ -260,6 +278,10 @@ public final class KafkaReceiver<K, V> {
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 for (TopicPartition tp : partitions) {
                     states.put(tp, new PartitionState());
+                    Long start = startOffsets.get(tp);
+                    if (start != null && positioned.add(tp)) {
+                        consumer.seek(tp, start);
+                    }
                 }
             }
 

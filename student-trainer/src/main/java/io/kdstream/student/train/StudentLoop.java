@@ -112,8 +112,8 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
             NDList labels = teacherLogits == null ? new NDList(m.create(targets, new Shape(n, k)))
                     : new NDList(m.create(targets, new Shape(n, k)), m.create(teacherLogits, new Shape(n, k)));
             float[] parts;
+            zeroGradients();
             try (GradientCollector collector = trainer.newGradientCollector()) {
-                collector.zeroGradients(); // the engine accumulates into .grad; each step starts from zero
                 NDList predictions = trainer.forward(data, labels);
                 NDList l = loss.components(labels, predictions);
                 collector.backward(l.get(0));
@@ -125,6 +125,22 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
             trainer.step();
             step++;
             return new StepResult(parts[0], parts[1], parts[2], lr, norm);
+        }
+    }
+
+    /**
+     * Zeroes this model's gradients: the engine accumulates into them. (DJL's GradientCollector.zeroGradients walks
+     * every array of the engine, including those other services in the JVM free concurrently, so it is not used.)
+     */
+    private void zeroGradients() {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+                NDArray w = p.getValue().getArray();
+                if (w.hasGradient()) {
+                    w.getGradient().muli(0);
+                }
+            }
         }
     }
 

@@ -68,6 +68,9 @@ class StudentLoopTest {
             java.util.Map<String, float[][]> moments = loop.optimizer().moments();
             loop.saveModel(tmp.resolve("model"), Map.of("top1", Double.toString(top1)));
             float[] before = loop.logits(test.images()[0]);
+            try (Network saved = Network.load(tmp.resolve("model"), Device.cpu())) {
+                assertArrayEquals(before, saved.logits(test.images()[0]), 1e-5f, "the saved model predicts as trained");
+            }
             StudentLoop.StepResult next = loop.step(train.images()[0], onehot(train.labels(), 0, 50), null);
 
             try (StudentLoop resumed = loop()) {

@@ -1,0 +1,281 @@
+package io.kdstream.app;
+
+import io.kdstream.augmenter.Augmenter;
+import io.kdstream.augmenter.AugmenterConfig;
+import io.kdstream.broker.EmbeddedKafkaBroker;
+import io.kdstream.core.Progress;
+import io.kdstream.core.Service;
+import io.kdstream.core.cli.ProgressPrinter;
+import io.kdstream.core.config.Settings;
+import io.kdstream.core.kafka.KafkaSettings;
+import io.kdstream.core.kafka.Topic;
+import io.kdstream.loader.Loader;
+import io.kdstream.loader.LoaderConfig;
+import io.kdstream.loader.dataset.Dataset;
+import io.kdstream.loader.dataset.DatasetSpec;
+import io.kdstream.models.Models;
+import io.kdstream.models.Network;
+import io.kdstream.models.SavedModel;
+import io.kdstream.student.StudentConfig;
+import io.kdstream.student.StudentTrainer;
+import io.kdstream.teacher.TeacherConfig;
+import io.kdstream.teacher.TeacherService;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The one-machine distillation run behind {@code kdstream demo}: an embedded broker, then (only when the teacher
+ * model is missing) a supervised run that trains the teacher through loader -> augmenter -> trainer, then the
+ * distillation run loader -> augmenter -> teacher service -> student trainer, with a progress line per stage and a
+ * summary.
+ */
+final class Demo {
+    /** Defaults of the full demo on Fashion-MNIST; flags and KDS_ variables override them. */
+    static final Map<String, String> DEFAULTS = Map.ofEntries(
+            Map.entry("kafka.partitions", "2"),
+            Map.entry("augment.crop-scale-min", "0.35"),
+            Map.entry("augment.mix", "mixup"),
+            Map.entry("pipeline.epochs", "5"),
+            Map.entry("pipeline.batch-size", "128"),
+            Map.entry("student.width", "8"),
+            Map.entry("student.depth", "1"),
+            Map.entry("student.lr", "4e-3"),
+            Map.entry("student.resume", "false"),
+            Map.entry("teacher.model", "models/fashion-cnn32"));
+
+    /** The smoke variant: the shipped 400-image subset, tiny models, a teacher trained on the spot. */
+    static Map<String, String> smokeDefaults(Path testdata, Path out) {
+        return Map.ofEntries(
+                Map.entry("dataset.path", testdata.resolve("fashion-mnist-mini").toString()),
+                Map.entry("pipeline.epochs", "8"),
+                Map.entry("pipeline.batch-size", "32"),
+                Map.entry("student.width", "8"),
+                Map.entry("student.lr", "1e-2"),
+                Map.entry("demo.teacher-width", "16"),
+                Map.entry("demo.teacher-depth", "1"),
+                Map.entry("demo.teacher-epochs", "15"),
+                Map.entry("demo.teacher-lr", "1e-2"),
+                Map.entry("teacher.model", out.resolve("teacher").toString()),
+                Map.entry("student.out", out.resolve("student").toString()));
+    }
+
+    /** What a run measured. */
+    record Result(String teacher, long teacherParams, double teacherTop1, String student, long studentParams,
+                  double studentTop1, double agreement, double kl, Map<String, Double> imagesPerSecond, Duration wall,
+                  Set<String> produced, Set<String> trained, long duplicates, Path studentModel) {
+        /** Produced batches never trained. */
+        long missing() {
+            Set<String> m = new HashSet<>(produced);
+            m.removeAll(trained);
+            return m.size();
+        }
+    }
+
+    private final Settings settings;
+    private final PrintStream out;
+    private final Scheduler ticker;
+    private final Supplier<MeterRegistry> registries;
+
+    /**
+     * @param registries a fresh registry per phase: each phase's services register the same meter names
+     */
+    Demo(Settings settings, PrintStream out, Scheduler ticker, Supplier<MeterRegistry> registries) {
+        this.settings = settings;
+        this.out = out;
+        this.ticker = ticker;
+        this.registries = registries;
+    }
+
+    /** A timestamped directory under runs/. */
+    static Path runDir(String name) {
+        return Path.of("runs", name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    /**
+     * Runs the demo: reads every setting first (so a typo fails before anything starts), trains the teacher when it
+     * is missing, then distils.
+     *
+     * @param teacherOnly stop after making sure the teacher exists ({@code kdstream train-teacher})
+     */
+    Result run(boolean teacherOnly) {
+        long t0 = System.nanoTime();
+        Settings s = settings;
+        KafkaSettings kafka = KafkaSettings.from(s);
+        DatasetSpec dataset = DatasetSpec.from(s);
+        Dataset train = dataset.open(true);
+        Path teacherPath = s.path("teacher.model").orElseThrow();
+        int teacherEpochs = s.integer("demo.teacher-epochs", 10);
+        Path studentOut = s.path("student.out").orElse(runDir("demo").resolve("student"));
+        Settings teacherRun = s.overriding(Map.of(
+                "pipeline.epochs", Integer.toString(teacherEpochs),
+                "student.mode", "supervised",
+                "student.width", Integer.toString(s.integer("demo.teacher-width", 32)),
+                "student.depth", Integer.toString(s.integer("demo.teacher-depth", 2)),
+                "student.lr", s.string("demo.teacher-lr", "2e-3"),
+                "student.out", teacherPath.resolveSibling(teacherPath.getFileName() + "-run").toString(),
+                "student.resume", "false",
+                "kafka.topic-prefix", kafka.topicPrefix() + "teacher-train."));
+        Phase teacherPhase = new Phase(teacherRun, train, false);
+        Settings distillRun = s.overriding(Map.of("student.eval-teacher", teacherPath.toString(),
+                "student.out", studentOut.toString(), "student.mode", "distill"));
+        Phase distillPhase = new Phase(distillRun, train, true);
+        s.markUsed(teacherRun);
+        s.markUsed(distillRun);
+        s.requireAllUsed();
+
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests())) {
+            if (!Files.exists(teacherPath.resolve(SavedModel.PROPERTIES))) {
+                out.println("demo: no teacher at " + teacherPath + "; training one (" + teacherEpochs + " epochs, "
+                        + "supervised) first");
+                PhaseResult r = teacherPhase.run(broker.bootstrapServers());
+                copyModel(r.student().history().isEmpty() ? null : teacherRun.path("student.out").orElseThrow()
+                        .resolve("model"), teacherPath);
+                out.println("demo: teacher saved to " + teacherPath + " ("
+                        + StudentTrainer.describe(r.student().history().get(r.student().history().size() - 1)) + ")");
+            } else {
+                out.println("demo: using the teacher in " + teacherPath);
+            }
+            if (teacherOnly) {
+                return null;
+            }
+            PhaseResult r = distillPhase.run(broker.bootstrapServers());
+            StudentTrainer.EvalResult last = r.student().history().get(r.student().history().size() - 1);
+            long teacherParams;
+            String teacherDesc;
+            try (Network t = Network.load(teacherPath, Models.device("cpu"))) {
+                teacherParams = Models.parameterCount(t.model().getBlock());
+                teacherDesc = t.spec().describe();
+            }
+            return new Result(teacherDesc, teacherParams, last.teacherTop1(), distillPhase.student.spec().describe(),
+                    r.student().parameterCount(), last.studentTop1(), last.agreement(), last.kl(), r.rates(),
+                    Duration.ofNanos(System.nanoTime() - t0), r.produced(), r.student().trainedBatches(),
+                    r.student().duplicatesSkipped(), studentOut.resolve("model"));
+        }
+    }
+
+    private static void copyModel(Path from, Path to) {
+        try {
+            Files.createDirectories(to);
+            for (String f : List.of(SavedModel.PARAMS, SavedModel.PROPERTIES)) {
+                Files.copy(from.resolve(f), to.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the teacher to " + to + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record PhaseResult(StudentTrainer student, Map<String, Double> rates, Set<String> produced) {
+    }
+
+    /** One pipeline run on the broker: its configs are read when the phase is built. */
+    private final class Phase {
+        private final KafkaSettings kafka;
+        private final LoaderConfig loader;
+        private final AugmenterConfig augmenter;
+        private final TeacherConfig teacher;
+        private final StudentConfig student;
+
+        Phase(Settings s, Dataset train, boolean distill) {
+            kafka = KafkaSettings.from(s);
+            String downstream = kafka.group(distill ? TeacherService.STAGE : StudentTrainer.STAGE);
+            loader = LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE)));
+            augmenter = AugmenterConfig.from(s, List.of(downstream));
+            teacher = distill ? TeacherConfig.from(s) : null;
+            student = StudentConfig.from(s, train.size(), train.numClasses(), train.channels(), kafka.partitions());
+        }
+
+        PhaseResult run(String bootstrap) {
+            KafkaSettings k = kafka.withBootstrap(bootstrap);
+            MeterRegistry registry = registries.get();
+            List<Service> services = new ArrayList<>();
+            StudentTrainer trainer = new StudentTrainer(student, k, registry);
+            services.add(new Loader(loader, k, registry));
+            services.add(new Augmenter(augmenter, k, registry));
+            if (teacher != null) {
+                services.add(new TeacherService(teacher, k, registry));
+            }
+            services.add(trainer);
+            List<Progress> progress = services.stream().map(Service::progress).toList();
+            try (ProgressPrinter printer = ProgressPrinter.forConsole(ticker, progress)) {
+                for (int i = services.size() - 1; i >= 0; i--) {
+                    services.get(i).start();
+                }
+                printer.start();
+                Flux.merge(services.stream().map(Service::completion).toList()).then().block();
+            } finally {
+                for (Service svc : services) {
+                    svc.stop();
+                }
+            }
+            Map<String, Double> rates = new LinkedHashMap<>();
+            services.forEach(svc -> rates.put(svc.name(), svc.progress().meanRate()));
+            return new PhaseResult(trainer, rates, producedBatches(k));
+        }
+    }
+
+    /** Ids of every batch the augmenter published in a run, read back from its topic. */
+    static Set<String> producedBatches(KafkaSettings kafka) {
+        Set<String> keys = new HashSet<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("demo-audit-" + System.nanoTime(),
+                "audit"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(kafka.topic(Topic.AUGMENTED)));
+            int idle = 0;
+            while (idle < 5) {
+                int n = 0;
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(400))) {
+                    n++;
+                    if (!r.key().startsWith("end-")) {
+                        keys.add(r.key());
+                    }
+                }
+                idle = n == 0 && !c.assignment().isEmpty() ? idle + 1 : 0;
+            }
+        }
+        return keys;
+    }
+
+    /** The summary table. */
+    static void print(Result r, PrintStream out) {
+        out.println();
+        out.println("| demo summary | |");
+        out.println("|---|---|");
+        out.printf(Locale.ROOT, "| teacher | %s, %,d parameters: top-1 %.2f%% |%n", r.teacher(), r.teacherParams(),
+                100 * r.teacherTop1());
+        out.printf(Locale.ROOT, "| student | %s, %,d parameters: top-1 %.2f%% |%n", r.student(), r.studentParams(),
+                100 * r.studentTop1());
+        out.printf(Locale.ROOT, "| student-teacher agreement | %.2f%% (KL %.4f) |%n", 100 * r.agreement(), r.kl());
+        r.imagesPerSecond().forEach((stage, rate) -> out.printf(Locale.ROOT, "| %s images/s (mean over the run) | %.0f |%n",
+                stage, rate));
+        out.printf(Locale.ROOT, "| batches produced / trained / duplicates skipped / never trained | %d / %d / %d / %d |%n",
+                r.produced().size(), r.trained().size(), r.duplicates(), r.missing());
+        out.printf(Locale.ROOT, "| wall time | %s |%n", Progress.clock(r.wall().toSeconds()));
+        out.printf("| student model | %s |%n", r.studentModel());
+    }
+
+    /** Used by tests and the command: blocks until any service fails or all finish. */
+    static Mono<Void> all(List<Service> services) {
+        return Flux.merge(services.stream().map(Service::completion).toList()).then();
+    }
+}

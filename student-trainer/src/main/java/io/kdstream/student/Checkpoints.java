@@ -1,0 +1,131 @@
+package io.kdstream.student;
+
+import io.kdstream.student.train.StudentLoop;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Checkpoints of a student run under {@code <out>/checkpoints/step-<n>/}: the student's parameters and optimizer
+ * state (written by {@link StudentLoop#saveCheckpoint}), {@code state.properties} (step, epochs completed, the next
+ * offset to consume per partition) and {@code trained.txt} (ids of every batch trained, for de-duplication). A
+ * checkpoint becomes visible only once complete (written under a temporary name, then renamed), and the two newest
+ * are kept.
+ */
+public final class Checkpoints {
+    private final Path root;
+
+    /**
+     * The state saved with the parameters.
+     *
+     * @param step            optimizer steps taken
+     * @param epochsCompleted epochs whose every partition has ended
+     * @param offsets         next offset to consume per partition
+     * @param trained         ids of the batches trained
+     */
+    public record State(long step, int epochsCompleted, Map<TopicPartition, Long> offsets, Set<String> trained) {
+    }
+
+    /** @param out the run's output directory */
+    public Checkpoints(Path out) {
+        this.root = out.resolve("checkpoints");
+    }
+
+    /** Writes a checkpoint of the loop and the state. */
+    public Path save(StudentLoop loop, State state) {
+        Path dir = root.resolve("step-" + state.step());
+        Path tmp = root.resolve(".tmp-step-" + state.step());
+        try {
+            deleteTree(tmp);
+            loop.saveCheckpoint(tmp);
+            Properties p = new Properties();
+            p.setProperty("step", Long.toString(state.step()));
+            p.setProperty("epochs.completed", Integer.toString(state.epochsCompleted()));
+            state.offsets().forEach((tp, o) -> p.setProperty("offset." + tp.topic() + "." + tp.partition(),
+                    Long.toString(o)));
+            try (OutputStream os = Files.newOutputStream(tmp.resolve("state.properties"))) {
+                p.store(os, "kdstream student checkpoint");
+            }
+            Files.write(tmp.resolve("trained.txt"), state.trained(), StandardCharsets.UTF_8);
+            deleteTree(dir);
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            List<Path> all = list();
+            for (int i = 0; i < all.size() - 2; i++) {
+                deleteTree(all.get(i));
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The newest complete checkpoint, if any. */
+    public Optional<Path> latest() {
+        List<Path> all = list();
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /** Restores the loop from a checkpoint and returns its state. */
+    public State restore(Path dir, StudentLoop loop) {
+        loop.loadCheckpoint(dir);
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(dir.resolve("state.properties"))) {
+            p.load(in);
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            for (String k : p.stringPropertyNames()) {
+                if (k.startsWith("offset.")) {
+                    String rest = k.substring(7);
+                    int dot = rest.lastIndexOf('.');
+                    offsets.put(new TopicPartition(rest.substring(0, dot), Integer.parseInt(rest.substring(dot + 1))),
+                            Long.parseLong(p.getProperty(k)));
+                }
+            }
+            Set<String> trained = new LinkedHashSet<>(Files.readAllLines(dir.resolve("trained.txt"),
+                    StandardCharsets.UTF_8));
+            return new State(Long.parseLong(p.getProperty("step")), Integer.parseInt(p.getProperty(
+                    "epochs.completed")), offsets, trained);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("checkpoint " + dir + " is unreadable (" + e.getMessage() + "); delete "
+                    + "it to resume from the one before, or set student.resume=false", e);
+        }
+    }
+
+    private List<Path> list() {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(root)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("step-"))
+                    .sorted(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(5))))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.kdstream.student;
+
+import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Settings;
+import io.kdstream.loader.dataset.DatasetSpec;
+import io.kdstream.models.Architecture;
+import io.kdstream.models.ModelSpec;
+import io.kdstream.student.train.LrSchedule;
+import io.kdstream.student.train.StudentLoop;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The student trainer's settings.
+ *
+ * @param mode            {@code student.mode}: distill (from annotated batches) or supervised (from augmented
+ *                        batches, no teacher: the baseline, and how kdstream trains teachers)
+ * @param spec            {@code student.arch|width|depth|size|mean|std}
+ * @param options         {@code student.temperature}, {@code student.ce-weight}, {@code student.kd-weight},
+ *                        {@code student.lr}, {@code student.warmup-epochs}, {@code student.weight-decay},
+ *                        {@code student.no-bias-decay}, {@code student.clip-norm}
+ * @param dataset         {@code dataset.*}: the test split for evaluation, and the training split's size
+ * @param epochs          {@code pipeline.epochs}
+ * @param batchSize       {@code pipeline.batch-size}
+ * @param out             {@code student.out}: where checkpoints and the final model go
+ * @param resume          {@code student.resume}: continue from the last checkpoint in {@code out} when there is one
+ * @param evalTeacher     {@code student.eval-teacher}: a teacher model to compare with at evaluation, optional
+ * @param device          {@code student.device}: auto, cpu, gpu, gpu:N
+ * @param evalEvery       {@code student.eval-every}: evaluate and checkpoint every N epochs
+ */
+public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options options, DatasetSpec dataset, int epochs,
+                            int batchSize, Path out, boolean resume, Optional<Path> evalTeacher, String device,
+                            int evalEvery) {
+    /** Where the student's targets come from. */
+    public enum Mode {
+        /** Teacher logits from the annotated topic. */
+        DISTILL,
+        /** Mixed hard labels from the augmented topic. */
+        SUPERVISED
+    }
+
+    public StudentConfig {
+        ConfigException.require(evalEvery >= 1, "student.eval-every", evalEvery, "must be >= 1");
+    }
+
+    /** The default student: a small CNN (width 8, depth 1) for 28 px Fashion-MNIST. */
+    public static ModelSpec defaultSpec(int size) {
+        return new ModelSpec(Architecture.CNN, 8, 1, 10, 1, size, ModelSpec.FASHION_MEAN, ModelSpec.FASHION_STD);
+    }
+
+    /**
+     * Reads the settings. The learning-rate schedule needs the number of steps: batches per epoch come from the
+     * training split's size and the partition count, as the augmenter cuts them.
+     *
+     * @param trainSize  images in the training split
+     * @param classes    classes of the data
+     * @param channels   channels of the data
+     * @param partitions {@code kafka.partitions}
+     */
+    public static StudentConfig from(Settings s, int trainSize, int classes, int channels, int partitions) {
+        Mode mode = s.choice("student.mode", Mode.class, Mode.DISTILL);
+        int viewSize = s.integer("view.student-size", s.integer("view.teacher-size", 28));
+        ModelSpec defaults = defaultSpec(viewSize);
+        ModelSpec spec = ModelSpec.from(s, "student", classes, channels, defaults.forData(classes, channels,
+                channels == 1 ? defaults.mean() : new float[] {0.5f, 0.5f, 0.5f},
+                channels == 1 ? defaults.std() : new float[] {0.25f, 0.25f, 0.25f}));
+        int epochs = s.integer("pipeline.epochs", 1);
+        int batch = s.integer("pipeline.batch-size", 128);
+        float t = (float) s.real("student.temperature", 1.0);
+        float wce = (float) s.real("student.ce-weight", 1.0);
+        float wkd = (float) s.real("student.kd-weight", mode == Mode.SUPERVISED ? 0 : 5.0);
+        double lr = s.real("student.lr", 2e-3);
+        double warmupEpochs = s.real("student.warmup-epochs", Math.min(1.0, epochs / 5.0));
+        float wd = (float) s.real("student.weight-decay", 0.01);
+        float clip = (float) s.real("student.clip-norm", 0);
+        ConfigException.require(t > 0, "student.temperature", t, "must be > 0");
+        ConfigException.require(wce >= 0 && wkd >= 0 && wce + wkd > 0, "student.ce-weight", wce + "/" + wkd,
+                "weights must be >= 0 and not both 0 (student.ce-weight, student.kd-weight)");
+        ConfigException.require(lr > 0, "student.lr", lr, "must be > 0");
+        ConfigException.require(warmupEpochs >= 0, "student.warmup-epochs", warmupEpochs, "must be >= 0");
+        ConfigException.require(wd >= 0, "student.weight-decay", wd, "must be >= 0");
+        ConfigException.require(clip >= 0, "student.clip-norm", clip, "must be >= 0 (0 = off)");
+        long perEpoch = batchesPerEpoch(trainSize, partitions, batch);
+        LrSchedule schedule = new LrSchedule(lr, Math.round(warmupEpochs * perEpoch), epochs == 0 ? 0 : epochs * perEpoch,
+                0);
+        StudentLoop.Options options = new StudentLoop.Options(t, wce, mode == Mode.SUPERVISED ? 0 : wkd, schedule, wd,
+                s.bool("student.no-bias-decay", true), clip);
+        return new StudentConfig(mode, spec, options, DatasetSpec.from(s), epochs, batch,
+                s.path("student.out").orElse(Path.of("runs", "student")), s.bool("student.resume", true),
+                s.path("student.eval-teacher"), s.string("student.device", "auto"), s.integer("student.eval-every", 1));
+    }
+
+    /** Batches per epoch when {@code size} images are spread round-robin over partitions and cut per partition. */
+    public static long batchesPerEpoch(int size, int partitions, int batch) {
+        long total = 0;
+        for (int p = 0; p < partitions; p++) {
+            long n = size / partitions + (p < size % partitions ? 1 : 0);
+            total += (n + batch - 1) / batch;
+        }
+        return total;
+    }
+}

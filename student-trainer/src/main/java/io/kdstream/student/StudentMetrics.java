@@ -1,0 +1,85 @@
+package io.kdstream.student;
+
+import io.kdstream.core.MetricNames;
+import io.kdstream.core.wire.AugmentedBatch;
+import io.kdstream.student.train.StudentLoop;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The student's meters: throughput, loss parts, learning rate, evaluation, duplicates, teachers, latency. */
+final class StudentMetrics {
+    private final MeterRegistry registry;
+    private final Counter images;
+    private final Counter batches;
+    private final Counter duplicates;
+    private final Timer latency;
+    private final AtomicReference<Double> loss = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> ce = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> kd = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> lr = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> studentTop1 = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> teacherTop1 = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> agreement = new AtomicReference<>(Double.NaN);
+    private final Map<String, Counter> perTeacher = new ConcurrentHashMap<>();
+
+    StudentMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        String stage = StudentTrainer.STAGE;
+        images = Counter.builder(MetricNames.STAGE_IMAGES).tag(MetricNames.TAG_STAGE, stage)
+                .description("images trained on").register(registry);
+        batches = Counter.builder(MetricNames.STAGE_BATCHES).tag(MetricNames.TAG_STAGE, stage)
+                .description("batches trained on").register(registry);
+        duplicates = Counter.builder(MetricNames.STUDENT_DUPLICATES).description("batches skipped as already trained")
+                .register(registry);
+        latency = Timer.builder(MetricNames.PIPELINE_LATENCY).description("loader read to training step")
+                .register(registry);
+        gauge(MetricNames.STUDENT_LOSS, loss);
+        gauge(MetricNames.STUDENT_LOSS_CE, ce);
+        gauge(MetricNames.STUDENT_LOSS_KD, kd);
+        gauge(MetricNames.STUDENT_LR, lr);
+        Gauge.builder(MetricNames.EVAL_TOP1, studentTop1, AtomicReference::get).tag("model", "student")
+                .register(registry);
+        Gauge.builder(MetricNames.EVAL_TOP1, teacherTop1, AtomicReference::get).tag("model", "teacher")
+                .register(registry);
+        gauge(MetricNames.EVAL_AGREEMENT, agreement);
+    }
+
+    private void gauge(String name, AtomicReference<Double> ref) {
+        Gauge.builder(name, ref, AtomicReference::get).register(registry);
+    }
+
+    void step(StudentLoop.StepResult r, AugmentedBatch batch) {
+        images.increment(batch.size());
+        batches.increment();
+        loss.set((double) r.loss());
+        ce.set((double) r.ce());
+        kd.set((double) r.kd());
+        lr.set(r.learningRate());
+        latency.record(Math.max(0, System.currentTimeMillis() - batch.createdAtMs()), TimeUnit.MILLISECONDS);
+    }
+
+    void duplicate() {
+        duplicates.increment();
+    }
+
+    void teacherBatch(String idAtVersion) {
+        perTeacher.computeIfAbsent(idAtVersion, t -> {
+            int at = t.lastIndexOf('@');
+            return Counter.builder(MetricNames.STUDENT_TEACHER_BATCHES).tag("teacher", t.substring(0, at))
+                    .tag("version", t.substring(at + 1)).description("batches trained per teacher version")
+                    .register(registry);
+        }).increment();
+    }
+
+    void evaluated(StudentTrainer.EvalResult e) {
+        studentTop1.set(e.studentTop1());
+        teacherTop1.set(e.teacherTop1());
+        agreement.set(e.agreement());
+    }
+}

@@ -1,0 +1,375 @@
+package io.kdstream.student;
+
+import io.kdstream.core.MetricNames;
+import io.kdstream.core.Progress;
+import io.kdstream.core.Service;
+import io.kdstream.core.config.Settings;
+import io.kdstream.core.kafka.DeadLetters;
+import io.kdstream.core.kafka.KafkaReceiver;
+import io.kdstream.core.kafka.KafkaSender;
+import io.kdstream.core.kafka.KafkaSettings;
+import io.kdstream.core.kafka.ReceivedRecord;
+import io.kdstream.core.kafka.Topic;
+import io.kdstream.core.kafka.TopicAdmin;
+import io.kdstream.core.wire.AnnotatedBatch;
+import io.kdstream.core.wire.AugmentedBatch;
+import io.kdstream.core.wire.EpochEnd;
+import io.kdstream.core.wire.Frame;
+import io.kdstream.core.wire.FrameCodec;
+import io.kdstream.core.wire.RecordKind;
+import io.kdstream.core.wire.WireFormatException;
+import io.kdstream.loader.dataset.Dataset;
+import io.kdstream.models.DjlThreads;
+import io.kdstream.models.Evaluation;
+import io.kdstream.models.Models;
+import io.kdstream.models.Network;
+import io.kdstream.student.train.StudentLoop;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The student stage, Kafka side: consumes annotated batches (or augmented ones in supervised mode) in partition
+ * order, skips any batch id it has trained already, hands each batch to the {@link StudentLoop} on the service's
+ * own DJL thread, and at the end of every epoch (one EPOCH_END per source partition) evaluates and writes a
+ * checkpoint with the offsets to resume from. After the last epoch it saves the final model, which a teacher
+ * service can load. Metrics go through {@link StudentMetrics}.
+ */
+public final class StudentTrainer implements Service {
+    /** The stage name. */
+    public static final String STAGE = "student";
+    private static final Logger LOG = LoggerFactory.getLogger(StudentTrainer.class);
+
+    private final StudentConfig config;
+    private final KafkaSettings kafka;
+    private final StudentMetrics metrics;
+    private final MeterRegistry registry;
+    private final Checkpoints checkpoints;
+    private final Progress progress = new Progress(STAGE, "img");
+    private final Sinks.Empty<Void> done = Sinks.empty();
+    private final Map<TopicPartition, Long> offsets = new HashMap<>();
+    private final Set<String> trained = new LinkedHashSet<>();
+    private final Map<Integer, Set<Integer>> markers = new HashMap<>();
+    private final List<EvalResult> history = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Long> teacherBatches = new TreeMap<>();
+    private volatile long duplicates;
+    private int epochsCompleted;
+    private StudentLoop loop;
+    private Evaluation.Split testSplit;
+    private float[] teacherTestLogits;
+    private Admin admin;
+    private KafkaSender<String, byte[]> sender;
+    private DeadLetters deadLetters;
+    private Scheduler djl;
+    private Disposable pipeline;
+    private boolean stopped;
+
+    /**
+     * One evaluation on the test split.
+     *
+     * @param epoch        epochs completed
+     * @param studentTop1  the student's top-1
+     * @param teacherTop1  the teacher's top-1, NaN without an evaluation teacher
+     * @param agreement    fraction of test images where student and teacher agree, NaN without one
+     * @param kl           mean KL(teacher || student) at T = 1, NaN without one
+     */
+    public record EvalResult(int epoch, double studentTop1, double teacherTop1, double agreement, double kl) {
+    }
+
+    /**
+     * @param config   what to train and how
+     * @param kafka    where to read
+     * @param registry where meters go
+     */
+    public StudentTrainer(StudentConfig config, KafkaSettings kafka, MeterRegistry registry) {
+        this.config = config;
+        this.kafka = kafka;
+        this.registry = registry;
+        this.metrics = new StudentMetrics(registry);
+        this.checkpoints = new Checkpoints(config.out());
+    }
+
+    /** Builds a trainer from settings (the factory of {@code kdstream run student}). */
+    public static StudentTrainer fromSettings(Settings s, MeterRegistry registry) {
+        KafkaSettings kafka = KafkaSettings.from(s);
+        Dataset train = io.kdstream.loader.dataset.DatasetSpec.from(s).open(true);
+        return new StudentTrainer(StudentConfig.from(s, train.size(), train.numClasses(), train.channels(),
+                kafka.partitions()), kafka, registry);
+    }
+
+    @Override
+    public String name() {
+        return STAGE;
+    }
+
+    @Override
+    public Progress progress() {
+        return progress;
+    }
+
+    @Override
+    public Mono<Void> completion() {
+        return done.asMono();
+    }
+
+    /** Evaluations so far, oldest first. */
+    public List<EvalResult> history() {
+        return List.copyOf(history);
+    }
+
+    /** Ids of the batches trained, in order. */
+    public Set<String> trainedBatches() {
+        synchronized (trained) {
+            return Set.copyOf(trained);
+        }
+    }
+
+    /** Batches skipped because their id had been trained already. */
+    public long duplicatesSkipped() {
+        return duplicates;
+    }
+
+    /** Batches trained per teacher id and version ({@code id@version}). */
+    public Map<String, Long> teacherBatches() {
+        synchronized (teacherBatches) {
+            return Map.copyOf(teacherBatches);
+        }
+    }
+
+    /** The student's parameter count (after start). */
+    public long parameterCount() {
+        return loop.parameterCount();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (pipeline != null) {
+            throw new IllegalStateException("student trainer already started");
+        }
+        djl = DjlThreads.newScheduler("kds-student-djl");
+        Map<TopicPartition, Long> resumeAt = Mono.fromCallable(this::prepare).subscribeOn(djl).block();
+        admin = Admin.create(kafka.admin(STAGE));
+        Topic input = config.mode() == StudentConfig.Mode.DISTILL ? Topic.ANNOTATED : Topic.AUGMENTED;
+        TopicAdmin.ensureTopics(admin, kafka, input, Topic.DEAD_LETTER);
+        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer());
+        deadLetters = new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE, registry);
+        KafkaReceiver<String, byte[]> receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
+                List.of(kafka.topic(input)), new StringDeserializer(), new ByteArrayDeserializer(),
+                Duration.ofMillis(200), 8).withStartOffsets(resumeAt);
+        pipeline = receiver.receive()
+                .concatMap(rec -> Mono.defer(() -> handle(rec)).subscribeOn(djl), 2)
+                .subscribe(v -> { }, this::failed);
+        LOG.info("student {} ({} parameters), mode {}, reading {}", config.spec().describe(), loop.parameterCount(),
+                config.mode().name().toLowerCase(java.util.Locale.ROOT), kafka.topic(input));
+    }
+
+    /** On the DJL thread: builds or restores the student and loads the evaluation data. */
+    private Map<TopicPartition, Long> prepare() {
+        loop = new StudentLoop(config.spec(), config.options(), Models.device(config.device()));
+        Map<TopicPartition, Long> resumeAt = Map.of();
+        if (config.resume()) {
+            var latest = checkpoints.latest();
+            if (latest.isPresent()) {
+                Checkpoints.State st = checkpoints.restore(latest.get(), loop);
+                resumeAt = st.offsets();
+                offsets.putAll(st.offsets());
+                trained.addAll(st.trained());
+                epochsCompleted = st.epochsCompleted();
+                LOG.info("student: resumed from {} at step {}, {} epoch(s) done", latest.get(), st.step(),
+                        st.epochsCompleted());
+            }
+        }
+        Dataset test = config.dataset().open(false);
+        testSplit = Evaluation.load(test, config.spec().size(), 500);
+        if (config.evalTeacher().isPresent()) {
+            try (Network t = Network.load(config.evalTeacher().get(), Models.device(config.device()))) {
+                teacherTestLogits = Evaluation.logits(t, Evaluation.load(test, t.spec().size(), 500));
+            }
+        }
+        progress.total(config.epochs() == 0 ? -1 : (long) config.epochs() * config.dataset().open(true).size());
+        return resumeAt;
+    }
+
+    private Mono<Void> handle(ReceivedRecord<String, byte[]> rec) {
+        TopicPartition tp = rec.topicPartition();
+        Frame f;
+        try {
+            f = FrameCodec.decode(rec.value());
+        } catch (WireFormatException e) {
+            return deadLetter(rec, DeadLetters.Reason.BAD_RECORD, e.getMessage());
+        }
+        if (f.kind() == RecordKind.EPOCH_END) {
+            EpochEnd end = EpochEnd.fromFrame(f);
+            done(rec);
+            Set<Integer> seen = markers.computeIfAbsent(end.epoch(), e -> new HashSet<>());
+            seen.add(end.partition());
+            if (seen.size() >= end.partitions()) {
+                markers.remove(end.epoch());
+                endOfEpoch(end.epoch(), end.last());
+            }
+            return Mono.empty();
+        }
+        RecordKind expected = config.mode() == StudentConfig.Mode.DISTILL ? RecordKind.ANNOTATED_BATCH
+                : RecordKind.AUGMENTED_BATCH;
+        if (f.kind() != expected) {
+            return deadLetter(rec, DeadLetters.Reason.BAD_RECORD, "unexpected " + f.kind() + " record; the student in "
+                    + config.mode() + " mode trains on " + expected);
+        }
+        AugmentedBatch batch;
+        float[] teacherLogits = null;
+        String teacher = null;
+        try {
+            if (expected == RecordKind.ANNOTATED_BATCH) {
+                AnnotatedBatch a = AnnotatedBatch.decode(rec.value());
+                batch = a.batch();
+                teacherLogits = a.teacherLogits();
+                teacher = a.teacherId() + "@" + a.teacherVersion();
+            } else {
+                batch = AugmentedBatch.fromFrame(f);
+            }
+        } catch (WireFormatException e) {
+            return deadLetter(rec, DeadLetters.Reason.BAD_RECORD, e.getMessage());
+        }
+        if (trained.contains(batch.key())) {
+            duplicates++;
+            metrics.duplicate();
+            done(rec);
+            return Mono.empty();
+        }
+        if (batch.numClasses() != config.spec().classes()) {
+            return deadLetter(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " has "
+                    + batch.numClasses() + " classes, the student " + config.spec().classes());
+        }
+        if (teacherLogits != null && !allFinite(teacherLogits)) {
+            return deadLetter(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " carries NaN or "
+                    + "infinite teacher logits from " + teacher + "; check that teacher");
+        }
+        train(batch, teacherLogits, teacher);
+        done(rec);
+        return Mono.empty();
+    }
+
+    private void train(AugmentedBatch batch, float[] teacherLogits, String teacher) {
+        StudentLoop.StepResult r = loop.step(batch.trainingView(), batch.targets(), teacherLogits);
+        synchronized (trained) {
+            trained.add(batch.key());
+        }
+        if (teacher != null) {
+            synchronized (teacherBatches) {
+                teacherBatches.merge(teacher, 1L, Long::sum);
+            }
+            metrics.teacherBatch(teacher);
+        }
+        metrics.step(r, batch);
+        progress.add(batch.size());
+        progress.status(String.format(java.util.Locale.ROOT, "epoch %d/%s loss %.3f", batch.epoch() + 1,
+                config.epochs() == 0 ? "inf" : Integer.toString(config.epochs()), r.loss()));
+    }
+
+    private void done(ReceivedRecord<String, byte[]> rec) {
+        offsets.put(rec.topicPartition(), rec.record().offset() + 1);
+        rec.acknowledge();
+    }
+
+    private Mono<Void> deadLetter(ReceivedRecord<String, byte[]> rec, DeadLetters.Reason reason, String message) {
+        return deadLetters.publish(reason, rec.coordinates(), rec.key(), rec.value(), message)
+                .publishOn(djl)
+                .doOnSuccess(v -> done(rec));
+    }
+
+    private static boolean allFinite(float[] v) {
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void endOfEpoch(int epoch, boolean last) {
+        epochsCompleted = Math.max(epochsCompleted, epoch + 1);
+        if (epochsCompleted % config.evalEvery() == 0 || last) {
+            EvalResult e = evaluate(epochsCompleted);
+            history.add(e);
+            metrics.evaluated(e);
+            LOG.info("student: epoch {}: {}", epochsCompleted, describe(e));
+        }
+        java.nio.file.Path saved = checkpoints.save(loop, new Checkpoints.State(loop.steps(), epochsCompleted, Map.copyOf(offsets),
+                new LinkedHashSet<>(trained)));
+        LOG.debug("checkpoint {}", saved);
+        if (last) {
+            EvalResult e = history.isEmpty() ? evaluate(epochsCompleted) : history.get(history.size() - 1);
+            Map<String, String> info = new TreeMap<>();
+            info.put("top1", String.format(java.util.Locale.ROOT, "%.4f", e.studentTop1()));
+            info.put("epochs", Integer.toString(epochsCompleted));
+            info.put("steps", Long.toString(loop.steps()));
+            info.put("mode", config.mode().name().toLowerCase(java.util.Locale.ROOT));
+            info.put("version", "1");
+            loop.saveModel(config.out().resolve("model"), info);
+            LOG.info("student: final model in {}", config.out().resolve("model"));
+            progress.finish();
+            done.tryEmitEmpty();
+        }
+    }
+
+    private EvalResult evaluate(int epoch) {
+        float[] student = Evaluation.logits(loop, testSplit);
+        int k = config.spec().classes();
+        double top1 = Evaluation.top1(student, testSplit.labels(), k);
+        if (teacherTestLogits == null) {
+            return new EvalResult(epoch, top1, Double.NaN, Double.NaN, Double.NaN);
+        }
+        return new EvalResult(epoch, top1, Evaluation.top1(teacherTestLogits, testSplit.labels(), k),
+                Evaluation.agreement(teacherTestLogits, student, k), Evaluation.kl(teacherTestLogits, student, k, 1));
+    }
+
+    /** One line for a result. */
+    public static String describe(EvalResult e) {
+        String s = String.format(java.util.Locale.ROOT, "student top-1 %.2f%%", 100 * e.studentTop1());
+        if (!Double.isNaN(e.teacherTop1())) {
+            s += String.format(java.util.Locale.ROOT, ", teacher top-1 %.2f%%, agreement %.2f%%, KL %.4f",
+                    100 * e.teacherTop1(), 100 * e.agreement(), e.kl());
+        }
+        return s;
+    }
+
+    private void failed(Throwable t) {
+        LOG.error("student trainer failed: {}", t.toString());
+        done.tryEmitError(t);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (stopped || pipeline == null) {
+            stopped = true;
+            return;
+        }
+        stopped = true;
+        pipeline.dispose();
+        sender.close();
+        admin.close(Duration.ofSeconds(5));
+        Mono.fromRunnable(loop::close).subscribeOn(djl).block(Duration.ofSeconds(30));
+        djl.dispose();
+        done.tryEmitEmpty();
+    }
+}

@@ -1,0 +1,74 @@
+package io.kdstream.teacher;
+
+import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Settings;
+import io.kdstream.models.Architecture;
+import io.kdstream.models.ModelSpec;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The teacher service's settings.
+ *
+ * @param model     {@code teacher.model}: a kdstream model directory, or a TorchScript file
+ * @param format    {@code teacher.format}: auto (directory = kdstream, file = TorchScript), kdstream, torchscript
+ * @param id        {@code teacher.id}: the name written on every annotated batch; default the model's name
+ * @param version   {@code teacher.version}: its version; default the model's {@code info.version} or 1
+ * @param input     TorchScript only: {@code teacher.classes|channels|size|mean|std}
+ * @param nhwc      TorchScript only: {@code teacher.layout=nhwc}
+ * @param half      {@code teacher.logits=float16} halves the logits on the wire
+ * @param device    {@code teacher.device}: auto, cpu, gpu, gpu:N
+ */
+public record TeacherConfig(Path model, Format format, String id, String version, ModelSpec input, boolean nhwc,
+                            boolean half, String device) {
+    /** How the teacher file is read. */
+    public enum Format {
+        /** Decide from the path. */
+        AUTO,
+        /** A directory written by kdstream (model.properties + model.params). */
+        KDSTREAM,
+        /** A TorchScript file. */
+        TORCHSCRIPT
+    }
+
+    /** Logit precision on the wire. */
+    public enum Precision {
+        /** 4 bytes per logit. */
+        FLOAT32,
+        /** 2 bytes per logit. */
+        FLOAT16
+    }
+
+    /** Layout of a TorchScript model's input. */
+    public enum Layout {
+        /** N, C, H, W (PyTorch's usual). */
+        NCHW,
+        /** N, H, W, C. */
+        NHWC
+    }
+
+    /** Reads {@code teacher.*}. */
+    public static TeacherConfig from(Settings s) {
+        Path model = s.path("teacher.model").orElseThrow(() -> new ConfigException("setting teacher.model is required: "
+                + "a kdstream model directory or a TorchScript file (set --teacher.model=... or KDS_TEACHER_MODEL)"));
+        Format format = s.choice("teacher.format", Format.class, Format.AUTO);
+        int classes = s.integer("teacher.classes", 10);
+        int channels = s.integer("teacher.channels", 1);
+        int size = s.integer("teacher.size", 28);
+        ModelSpec input = ModelSpec.from(s, "teacher", classes, channels,
+                new ModelSpec(Architecture.CNN, 1, 1, classes, channels, size, ModelSpec.FASHION_MEAN,
+                        ModelSpec.FASHION_STD).forData(classes, channels, fill(channels, ModelSpec.FASHION_MEAN[0]),
+                        fill(channels, ModelSpec.FASHION_STD[0])));
+        String name = model.getFileName().toString().replaceFirst("\\.(pt|pth|torchscript)$", "");
+        return new TeacherConfig(model, format, s.string("teacher.id", name), s.string("teacher.version", ""), input,
+                s.choice("teacher.layout", Layout.class, Layout.NCHW) == Layout.NHWC,
+                s.choice("teacher.logits", Precision.class, Precision.FLOAT32) == Precision.FLOAT16,
+                s.string("teacher.device", "auto").toLowerCase(Locale.ROOT));
+    }
+
+    private static float[] fill(int n, float v) {
+        float[] out = new float[n];
+        java.util.Arrays.fill(out, v);
+        return out;
+    }
+}

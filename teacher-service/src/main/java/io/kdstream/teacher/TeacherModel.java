@@ -1,0 +1,45 @@
+package io.kdstream.teacher;
+
+import io.kdstream.models.LogitsFunction;
+import io.kdstream.models.Models;
+import io.kdstream.models.Network;
+
+/**
+ * A loaded teacher: its logits function plus the id and version every annotated batch carries. Frozen: never
+ * trained, never checkpointed.
+ *
+ * @param logits  the model
+ * @param id      its name
+ * @param version its version
+ * @param closer  releases it
+ */
+public record TeacherModel(LogitsFunction logits, String id, String version, AutoCloseable closer)
+        implements AutoCloseable {
+
+    /** Loads the teacher a config names; fails fast with a message naming the file when it cannot. */
+    public static TeacherModel load(TeacherConfig c) {
+        if (!java.nio.file.Files.exists(c.model())) {
+            throw new io.kdstream.core.config.ConfigException("setting teacher.model=" + c.model() + " is invalid: no "
+                    + "such file or directory; point it at a kdstream model directory or a TorchScript .pt file");
+        }
+        TeacherConfig.Format format = c.format() != TeacherConfig.Format.AUTO ? c.format()
+                : java.nio.file.Files.isDirectory(c.model()) ? TeacherConfig.Format.KDSTREAM
+                : TeacherConfig.Format.TORCHSCRIPT;
+        return switch (format) {
+            case KDSTREAM, AUTO -> {
+                Network n = Network.load(c.model(), Models.device(c.device()));
+                String version = !c.version().isEmpty() ? c.version() : n.info().getOrDefault("version", "1");
+                yield new TeacherModel(n, c.id(), version, n);
+            }
+            case TORCHSCRIPT -> {
+                TorchScriptTeacher t = new TorchScriptTeacher(c.model(), c.input(), c.nhwc(), Models.device(c.device()));
+                yield new TeacherModel(t, c.id(), c.version().isEmpty() ? "1" : c.version(), t);
+            }
+        };
+    }
+
+    @Override
+    public void close() throws Exception {
+        closer.close();
+    }
+}

@@ -1,0 +1,220 @@
+package io.kdstream.teacher;
+
+import io.kdstream.core.MetricNames;
+import io.kdstream.core.Progress;
+import io.kdstream.core.Service;
+import io.kdstream.core.config.Settings;
+import io.kdstream.core.kafka.DeadLetters;
+import io.kdstream.core.kafka.KafkaReceiver;
+import io.kdstream.core.kafka.KafkaSender;
+import io.kdstream.core.kafka.KafkaSettings;
+import io.kdstream.core.kafka.Outgoing;
+import io.kdstream.core.kafka.ReceivedRecord;
+import io.kdstream.core.kafka.RunEnd;
+import io.kdstream.core.kafka.Topic;
+import io.kdstream.core.kafka.TopicAdmin;
+import io.kdstream.core.wire.AnnotatedBatch;
+import io.kdstream.core.wire.AugmentedBatch;
+import io.kdstream.core.wire.EpochEnd;
+import io.kdstream.core.wire.Frame;
+import io.kdstream.core.wire.FrameCodec;
+import io.kdstream.core.wire.RecordKind;
+import io.kdstream.core.wire.WireFormatException;
+import io.kdstream.models.DjlThreads;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * The teacher stage: consumes AUGMENTED_BATCH records, runs the frozen teacher on exactly the view bytes the
+ * augmenter wrote (checksum verified), and publishes ANNOTATED_BATCH records (the batch unchanged plus logits, teacher
+ * id and version) on the same partition; the consumed offset is committed only after the broker acknowledged the
+ * annotated batch. Replicas share the work as one consumer group. DJL runs on the service's own single thread.
+ */
+public final class TeacherService implements Service {
+    /** The stage name. */
+    public static final String STAGE = "teacher";
+    private static final Logger LOG = LoggerFactory.getLogger(TeacherService.class);
+
+    private final TeacherConfig config;
+    private final KafkaSettings kafka;
+    private final MeterRegistry registry;
+    private final Progress progress = new Progress(STAGE, "img");
+    private final Sinks.Empty<Void> done = Sinks.empty();
+    private final Counter images;
+    private final Counter batches;
+    private final Counter bytes;
+    private TeacherModel teacher;
+    private Timer forward;
+    private Admin admin;
+    private KafkaSender<String, byte[]> sender;
+    private DeadLetters deadLetters;
+    private Scheduler djl;
+    private Disposable pipeline;
+    private boolean stopped;
+
+    /**
+     * @param config   which teacher and how to run it
+     * @param kafka    where to read and write
+     * @param registry where meters go
+     */
+    public TeacherService(TeacherConfig config, KafkaSettings kafka, MeterRegistry registry) {
+        this.config = config;
+        this.kafka = kafka;
+        this.registry = registry;
+        images = Counter.builder(MetricNames.STAGE_IMAGES).tag(MetricNames.TAG_STAGE, STAGE)
+                .description("images annotated").register(registry);
+        batches = Counter.builder(MetricNames.STAGE_BATCHES).tag(MetricNames.TAG_STAGE, STAGE)
+                .description("batches annotated").register(registry);
+        bytes = Counter.builder(MetricNames.STAGE_BYTES).tag(MetricNames.TAG_STAGE, STAGE).baseUnit("bytes")
+                .description("record bytes published").register(registry);
+    }
+
+    /** Builds a teacher service from settings (the factory of {@code kdstream run teacher}). */
+    public static TeacherService fromSettings(Settings s, MeterRegistry registry) {
+        return new TeacherService(TeacherConfig.from(s), KafkaSettings.from(s), registry);
+    }
+
+    @Override
+    public String name() {
+        return STAGE;
+    }
+
+    @Override
+    public Progress progress() {
+        return progress;
+    }
+
+    @Override
+    public Mono<Void> completion() {
+        return done.asMono();
+    }
+
+    /** The loaded teacher, once started. */
+    public TeacherModel teacher() {
+        return teacher;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (pipeline != null) {
+            throw new IllegalStateException("teacher service already started");
+        }
+        djl = DjlThreads.newScheduler("kds-teacher-djl");
+        teacher = loadOn(djl);
+        forward = Timer.builder(MetricNames.TEACHER_FORWARD).tag("teacher", teacher.id())
+                .tag("version", teacher.version()).description("teacher forward pass per batch").register(registry);
+        admin = Admin.create(kafka.admin(STAGE));
+        TopicAdmin.ensureTopics(admin, kafka, Topic.AUGMENTED, Topic.ANNOTATED, Topic.DEAD_LETTER);
+        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer());
+        deadLetters = new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE, registry);
+        KafkaReceiver<String, byte[]> receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
+                List.of(kafka.topic(Topic.AUGMENTED)), new StringDeserializer(), new ByteArrayDeserializer(),
+                Duration.ofMillis(100), 16);
+        RunEnd runEnd = new RunEnd();
+        pipeline = receiver.receive()
+                .publishOn(djl, 4)
+                .map(rec -> annotate(rec, runEnd))
+                .flatMapSequential(o -> o.publish(sender, kafka.topic(Topic.ANNOTATED)), 4, 1)
+                .subscribe(this::acknowledged, this::failed);
+        LOG.info("teacher {} v{} annotating {} on {}", teacher.id(), teacher.version(),
+                kafka.topic(Topic.AUGMENTED), config.device());
+    }
+
+    private TeacherModel loadOn(Scheduler scheduler) {
+        return Mono.fromCallable(() -> TeacherModel.load(config)).subscribeOn(scheduler).block();
+    }
+
+    private Outgoing annotate(ReceivedRecord<String, byte[]> rec, RunEnd runEnd) {
+        Frame f;
+        try {
+            f = FrameCodec.decode(rec.value());
+        } catch (WireFormatException e) {
+            return Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage());
+        }
+        if (f.kind() == RecordKind.EPOCH_END) {
+            EpochEnd end = EpochEnd.fromFrame(f);
+            EpochEnd fwd = end.forward(STAGE, end.batches(), System.currentTimeMillis());
+            return Outgoing.marker(rec.record().partition(), fwd.key(), fwd.encode(), runEnd.completes(end), rec);
+        }
+        AugmentedBatch batch;
+        try {
+            batch = AugmentedBatch.fromFrame(f.requireKind(RecordKind.AUGMENTED_BATCH));
+        } catch (WireFormatException e) {
+            return Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage());
+        }
+        if (batch.numClasses() != teacher.logits().classes()) {
+            return Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, rec, "batch " + batch.key()
+                    + " has " + batch.numClasses() + " classes but teacher " + teacher.id() + " predicts "
+                    + teacher.logits().classes() + "; use a teacher trained on the same classes");
+        }
+        long t0 = System.nanoTime();
+        float[] logits;
+        try {
+            logits = teacher.logits().logits(batch.view());
+        } catch (IllegalArgumentException e) {
+            return Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, rec, "batch " + batch.key() + ": "
+                    + e.getMessage());
+        }
+        forward.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        AnnotatedBatch out = new AnnotatedBatch(batch, logits, config.half(), teacher.id(), teacher.version());
+        progress.status("epoch " + (batch.epoch() + 1));
+        return Outgoing.record(RecordKind.ANNOTATED_BATCH, rec.record().partition(), batch.key(), out.encode(),
+                batch.size(), List.of(rec));
+    }
+
+    private void acknowledged(Outgoing out) {
+        out.acknowledgeSources();
+        if (out.isBatch()) {
+            images.increment(out.images());
+            batches.increment();
+            bytes.increment(out.bytes());
+            progress.add(out.images());
+        }
+        if (out.finishesRun()) {
+            LOG.info("teacher: last epoch annotated on every partition");
+            progress.finish();
+            done.tryEmitEmpty();
+        }
+    }
+
+    private void failed(Throwable t) {
+        LOG.error("teacher service failed: {}", t.toString());
+        done.tryEmitError(t);
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (stopped || pipeline == null) {
+            stopped = true;
+            return;
+        }
+        stopped = true;
+        pipeline.dispose();
+        sender.close();
+        admin.close(Duration.ofSeconds(5));
+        Mono.fromRunnable(() -> {
+            try {
+                teacher.close();
+            } catch (Exception e) {
+                LOG.warn("closing teacher: {}", e.toString());
+            }
+        }).subscribeOn(djl).block(Duration.ofSeconds(30));
+        djl.dispose();
+        done.tryEmitEmpty();
+    }
+}
