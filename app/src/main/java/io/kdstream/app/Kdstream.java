@@ -25,6 +25,7 @@ public final class Kdstream {
               run teacher         run the teacher service against kafka.bootstrap (--teacher.model)
               run student         run the student trainer against kafka.bootstrap
               bench data          loader -> augmenter throughput vs the broker's raw rate, side by side
+              bench train         student via Kafka vs from memory, teacher service vs raw forward
 
             add --help after a command to list its settings; every setting can also be given as KDS_<KEY>
             (e.g. --pipeline.epochs=3 or KDS_PIPELINE_EPOCHS=3).
@@ -49,8 +50,12 @@ public final class Kdstream {
             case "broker" -> BrokerCommand.run(rest, env);
             case "stream" -> StreamCommand.run(rest, env);
             case "run" -> runService(rest, env);
-            case "bench" -> rest.isEmpty() || !rest.get(0).equals("data") ? usage("bench needs a target: bench data")
-                    : DataBench.run(rest.subList(1, rest.size()), env);
+            case "bench" -> rest.isEmpty() ? usage("bench needs a target: bench data or bench train")
+                    : switch (rest.get(0)) {
+                        case "data" -> DataBench.run(rest.subList(1, rest.size()), env);
+                        case "train" -> TrainBench.run(rest.subList(1, rest.size()), env);
+                        default -> usage("unknown bench '" + rest.get(0) + "' (known: data, train)");
+                    };
             default -> usage("unknown command '" + args[0] + "'");
         };
     }

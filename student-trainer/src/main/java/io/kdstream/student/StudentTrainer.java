@@ -2,6 +2,7 @@ package io.kdstream.student;
 
 import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
+import io.kdstream.core.RateWindow;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.DeadLetters;
@@ -72,6 +73,7 @@ public final class StudentTrainer implements Service {
     private final Map<Integer, Set<Integer>> markers = new HashMap<>();
     private final List<EvalResult> history = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Long> teacherBatches = new TreeMap<>();
+    private final RateWindow throughput = new RateWindow();
     private volatile long duplicates;
     private int epochsCompleted;
     private StudentLoop loop;
@@ -154,6 +156,11 @@ public final class StudentTrainer implements Service {
         synchronized (teacherBatches) {
             return Map.copyOf(teacherBatches);
         }
+    }
+
+    /** Images per second trained, from the end of the first step to the end of the last. */
+    public double trainingRate() {
+        return throughput.rate();
     }
 
     /** The student's parameter count (after start). */
@@ -281,6 +288,7 @@ public final class StudentTrainer implements Service {
             metrics.teacherBatch(teacher);
         }
         metrics.step(r, batch);
+        throughput.record(batch.size());
         progress.add(batch.size());
         progress.status(String.format(java.util.Locale.ROOT, "epoch %d/%s loss %.3f", batch.epoch() + 1,
                 config.epochs() == 0 ? "inf" : Integer.toString(config.epochs()), r.loss()));

@@ -2,6 +2,7 @@ package io.kdstream.teacher;
 
 import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
+import io.kdstream.core.RateWindow;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.DeadLetters;
@@ -58,6 +59,7 @@ public final class TeacherService implements Service {
     private final Counter images;
     private final Counter batches;
     private final Counter bytes;
+    private final RateWindow throughput = new RateWindow();
     private TeacherModel teacher;
     private Timer forward;
     private Admin admin;
@@ -102,6 +104,11 @@ public final class TeacherService implements Service {
     @Override
     public Mono<Void> completion() {
         return done.asMono();
+    }
+
+    /** Images per second annotated and acknowledged, from the end of the first batch to the end of the last. */
+    public double annotateRate() {
+        return throughput.rate();
     }
 
     /** The loaded teacher, once started. */
@@ -183,6 +190,7 @@ public final class TeacherService implements Service {
             images.increment(out.images());
             batches.increment();
             bytes.increment(out.bytes());
+            throughput.record(out.images());
             progress.add(out.images());
         }
         if (out.finishesRun()) {

@@ -88,6 +88,9 @@ public final class ServiceMain {
                 }
             }
             return 0;
+        } catch (ConfigException e) {
+            System.err.println("kdstream " + name + ": " + e.getMessage());
+            return 2;
         } catch (RuntimeException e) {
             System.err.println("kdstream " + name + " failed: " + e.getMessage());
             e.printStackTrace(System.err);
