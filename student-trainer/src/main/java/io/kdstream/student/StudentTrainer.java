@@ -48,6 +48,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The student stage, Kafka side: consumes annotated batches (or augmented ones in supervised mode) in partition
@@ -83,6 +84,7 @@ public final class StudentTrainer implements Service {
     private KafkaSender<String, byte[]> sender;
     private DeadLetters deadLetters;
     private Scheduler djl;
+    private Scheduler decodeScheduler;
     private Disposable pipeline;
     private boolean stopped;
 
@@ -183,8 +185,11 @@ public final class StudentTrainer implements Service {
         KafkaReceiver<String, byte[]> receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
                 List.of(kafka.topic(input)), new StringDeserializer(), new ByteArrayDeserializer(),
                 Duration.ofMillis(200), 8).withStartOffsets(resumeAt);
+        decodeScheduler = Schedulers.newSingle("kds-student-decode", true);
         pipeline = receiver.receive()
-                .concatMap(rec -> Mono.defer(() -> handle(rec)).subscribeOn(djl), 2)
+                .publishOn(decodeScheduler, 4)
+                .map(this::decode)
+                .concatMap(d -> Mono.defer(() -> handle(d)).subscribeOn(djl), 2)
                 .subscribe(v -> { }, this::failed);
         LOG.info("student {} ({} parameters), mode {}, reading {}", config.spec().describe(), loop.parameterCount(),
                 config.mode().name().toLowerCase(java.util.Locale.ROOT), kafka.topic(input));
@@ -217,16 +222,63 @@ public final class StudentTrainer implements Service {
         return resumeAt;
     }
 
-    private Mono<Void> handle(ReceivedRecord<String, byte[]> rec) {
-        TopicPartition tp = rec.topicPartition();
-        Frame f;
-        try {
-            f = FrameCodec.decode(rec.value());
-        } catch (WireFormatException e) {
-            return deadLetter(rec, DeadLetters.Reason.BAD_RECORD, e.getMessage());
+    /**
+     * A consumed record decoded off the DJL thread: a marker, a batch (with teacher logits when distilling), or the
+     * reason it must be dead-lettered.
+     */
+    private record Decoded(ReceivedRecord<String, byte[]> rec, EpochEnd marker, AugmentedBatch batch,
+                           float[] teacherLogits, String teacher, DeadLetters.Reason reason, String error) {
+        static Decoded bad(ReceivedRecord<String, byte[]> rec, DeadLetters.Reason reason, String error) {
+            return new Decoded(rec, null, null, null, null, reason, error);
         }
-        if (f.kind() == RecordKind.EPOCH_END) {
-            EpochEnd end = EpochEnd.fromFrame(f);
+    }
+
+    /** Runs on the decode thread, ahead of training: parsing, checksums, shape and content checks. */
+    private Decoded decode(ReceivedRecord<String, byte[]> rec) {
+        try {
+            Frame f = FrameCodec.decode(rec.value());
+            if (f.kind() == RecordKind.EPOCH_END) {
+                return new Decoded(rec, EpochEnd.fromFrame(f), null, null, null, null, null);
+            }
+            RecordKind expected = config.mode() == StudentConfig.Mode.DISTILL ? RecordKind.ANNOTATED_BATCH
+                    : RecordKind.AUGMENTED_BATCH;
+            if (f.kind() != expected) {
+                return Decoded.bad(rec, DeadLetters.Reason.BAD_RECORD, "unexpected " + f.kind() + " record; the "
+                        + "student in " + config.mode() + " mode trains on " + expected);
+            }
+            AugmentedBatch batch;
+            float[] logits = null;
+            String teacher = null;
+            if (expected == RecordKind.ANNOTATED_BATCH) {
+                AnnotatedBatch a = AnnotatedBatch.fromFrame(f);
+                batch = a.batch();
+                logits = a.teacherLogits();
+                teacher = a.teacherId() + "@" + a.teacherVersion();
+                if (!allFinite(logits)) {
+                    return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " carries NaN "
+                            + "or infinite teacher logits from " + teacher + "; check that teacher");
+                }
+            } else {
+                batch = AugmentedBatch.fromFrame(f);
+            }
+            if (batch.numClasses() != config.spec().classes()) {
+                return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " has "
+                        + batch.numClasses() + " classes, the student " + config.spec().classes());
+            }
+            return new Decoded(rec, null, batch, logits, teacher, null, null);
+        } catch (WireFormatException e) {
+            return Decoded.bad(rec, DeadLetters.Reason.BAD_RECORD, e.getMessage());
+        }
+    }
+
+    /** Runs on the DJL thread, in partition order: de-duplication, epochs, training. */
+    private Mono<Void> handle(Decoded d) {
+        ReceivedRecord<String, byte[]> rec = d.rec();
+        if (d.reason() != null) {
+            return deadLetter(rec, d.reason(), d.error());
+        }
+        if (d.marker() != null) {
+            EpochEnd end = d.marker();
             done(rec);
             Set<Integer> seen = markers.computeIfAbsent(end.epoch(), e -> new HashSet<>());
             seen.add(end.partition());
@@ -236,42 +288,13 @@ public final class StudentTrainer implements Service {
             }
             return Mono.empty();
         }
-        RecordKind expected = config.mode() == StudentConfig.Mode.DISTILL ? RecordKind.ANNOTATED_BATCH
-                : RecordKind.AUGMENTED_BATCH;
-        if (f.kind() != expected) {
-            return deadLetter(rec, DeadLetters.Reason.BAD_RECORD, "unexpected " + f.kind() + " record; the student in "
-                    + config.mode() + " mode trains on " + expected);
-        }
-        AugmentedBatch batch;
-        float[] teacherLogits = null;
-        String teacher = null;
-        try {
-            if (expected == RecordKind.ANNOTATED_BATCH) {
-                AnnotatedBatch a = AnnotatedBatch.decode(rec.value());
-                batch = a.batch();
-                teacherLogits = a.teacherLogits();
-                teacher = a.teacherId() + "@" + a.teacherVersion();
-            } else {
-                batch = AugmentedBatch.fromFrame(f);
-            }
-        } catch (WireFormatException e) {
-            return deadLetter(rec, DeadLetters.Reason.BAD_RECORD, e.getMessage());
-        }
-        if (trained.contains(batch.key())) {
+        if (trained.contains(d.batch().key())) {
             duplicates++;
             metrics.duplicate();
             done(rec);
             return Mono.empty();
         }
-        if (batch.numClasses() != config.spec().classes()) {
-            return deadLetter(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " has "
-                    + batch.numClasses() + " classes, the student " + config.spec().classes());
-        }
-        if (teacherLogits != null && !allFinite(teacherLogits)) {
-            return deadLetter(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " carries NaN or "
-                    + "infinite teacher logits from " + teacher + "; check that teacher");
-        }
-        train(batch, teacherLogits, teacher);
+        train(d.batch(), d.teacherLogits(), d.teacher());
         done(rec);
         return Mono.empty();
     }
@@ -378,6 +401,7 @@ public final class StudentTrainer implements Service {
         admin.close(Duration.ofSeconds(5));
         Mono.fromRunnable(loop::close).subscribeOn(djl).block(Duration.ofSeconds(30));
         djl.dispose();
+        decodeScheduler.dispose();
         done.tryEmitEmpty();
     }
 }

@@ -39,12 +39,14 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The teacher stage: consumes AUGMENTED_BATCH records, runs the frozen teacher on exactly the view bytes the
  * augmenter wrote (checksum verified), and publishes ANNOTATED_BATCH records (the batch unchanged plus logits, teacher
  * id and version) on the same partition; the consumed offset is committed only after the broker acknowledged the
- * annotated batch. Replicas share the work as one consumer group. DJL runs on the service's own single thread.
+ * annotated batch. Replicas share the work as one consumer group. Only the forward pass runs on the service's DJL
+ * thread; decoding and encoding run ahead of and behind it on an I/O thread.
  */
 public final class TeacherService implements Service {
     /** The stage name. */
@@ -66,6 +68,7 @@ public final class TeacherService implements Service {
     private KafkaSender<String, byte[]> sender;
     private DeadLetters deadLetters;
     private Scheduler djl;
+    private Scheduler io;
     private Disposable pipeline;
     private boolean stopped;
 
@@ -133,9 +136,14 @@ public final class TeacherService implements Service {
                 List.of(kafka.topic(Topic.AUGMENTED)), new StringDeserializer(), new ByteArrayDeserializer(),
                 Duration.ofMillis(100), 16);
         RunEnd runEnd = new RunEnd();
+        io = Schedulers.newSingle("kds-teacher-io", true);
         pipeline = receiver.receive()
-                .publishOn(djl, 4)
-                .map(rec -> annotate(rec, runEnd))
+                .publishOn(io, 4)
+                .map(rec -> decode(rec, runEnd))
+                .publishOn(djl, 2)
+                .map(this::forward)
+                .publishOn(io, 2)
+                .map(this::encode)
                 .flatMapSequential(o -> o.publish(sender, kafka.topic(Topic.ANNOTATED)), 4, 1)
                 .subscribe(this::acknowledged, this::failed);
         LOG.info("teacher {} v{} annotating {} on {}", teacher.id(), teacher.version(),
@@ -146,42 +154,69 @@ public final class TeacherService implements Service {
         return Mono.fromCallable(() -> TeacherModel.load(config)).subscribeOn(scheduler).block();
     }
 
-    private Outgoing annotate(ReceivedRecord<String, byte[]> rec, RunEnd runEnd) {
+    /** A record on its way through: either already resolved (marker, dead letter) or a batch to annotate. */
+    private record Work(ReceivedRecord<String, byte[]> rec, Outgoing resolved, AugmentedBatch batch, float[] logits) {
+        Work withLogits(float[] l) {
+            return new Work(rec, resolved, batch, l);
+        }
+    }
+
+    /** On the I/O thread: parse and verify the batch (checksum), forward markers, dead-letter bad records. */
+    private Work decode(ReceivedRecord<String, byte[]> rec, RunEnd runEnd) {
         Frame f;
         try {
             f = FrameCodec.decode(rec.value());
         } catch (WireFormatException e) {
-            return Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage());
+            return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage()),
+                    null, null);
         }
         if (f.kind() == RecordKind.EPOCH_END) {
             EpochEnd end = EpochEnd.fromFrame(f);
             EpochEnd fwd = end.forward(STAGE, end.batches(), System.currentTimeMillis());
-            return Outgoing.marker(rec.record().partition(), fwd.key(), fwd.encode(), runEnd.completes(end), rec);
+            return new Work(rec, Outgoing.marker(rec.record().partition(), fwd.key(), fwd.encode(),
+                    runEnd.completes(end), rec), null, null);
         }
-        AugmentedBatch batch;
         try {
-            batch = AugmentedBatch.fromFrame(f.requireKind(RecordKind.AUGMENTED_BATCH));
+            AugmentedBatch batch = AugmentedBatch.fromFrame(f.requireKind(RecordKind.AUGMENTED_BATCH));
+            if (batch.numClasses() != teacher.logits().classes()) {
+                return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, rec, "batch "
+                        + batch.key() + " has " + batch.numClasses() + " classes but teacher " + teacher.id()
+                        + " predicts " + teacher.logits().classes() + "; use a teacher trained on the same classes"),
+                        null, null);
+            }
+            return new Work(rec, null, batch, null);
         } catch (WireFormatException e) {
-            return Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage());
+            return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage()),
+                    null, null);
         }
-        if (batch.numClasses() != teacher.logits().classes()) {
-            return Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, rec, "batch " + batch.key()
-                    + " has " + batch.numClasses() + " classes but teacher " + teacher.id() + " predicts "
-                    + teacher.logits().classes() + "; use a teacher trained on the same classes");
+    }
+
+    /** On the DJL thread: the teacher's forward pass over exactly the view bytes the augmenter wrote. */
+    private Work forward(Work w) {
+        if (w.resolved() != null) {
+            return w;
         }
         long t0 = System.nanoTime();
-        float[] logits;
         try {
-            logits = teacher.logits().logits(batch.view());
+            float[] logits = teacher.logits().logits(w.batch().view());
+            forward.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            return w.withLogits(logits);
         } catch (IllegalArgumentException e) {
-            return Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, rec, "batch " + batch.key() + ": "
-                    + e.getMessage());
+            return new Work(w.rec(), Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, w.rec(),
+                    "batch " + w.batch().key() + ": " + e.getMessage()), null, null);
         }
-        forward.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-        AnnotatedBatch out = new AnnotatedBatch(batch, logits, config.half(), teacher.id(), teacher.version());
+    }
+
+    /** On the I/O thread: the annotated record. */
+    private Outgoing encode(Work w) {
+        if (w.resolved() != null) {
+            return w.resolved();
+        }
+        AugmentedBatch batch = w.batch();
+        AnnotatedBatch out = new AnnotatedBatch(batch, w.logits(), config.half(), teacher.id(), teacher.version());
         progress.status("epoch " + (batch.epoch() + 1));
-        return Outgoing.record(RecordKind.ANNOTATED_BATCH, rec.record().partition(), batch.key(), out.encode(),
-                batch.size(), List.of(rec));
+        return Outgoing.record(RecordKind.ANNOTATED_BATCH, w.rec().record().partition(), batch.key(), out.encode(),
+                batch.size(), List.of(w.rec()));
     }
 
     private void acknowledged(Outgoing out) {
@@ -223,6 +258,7 @@ public final class TeacherService implements Service {
             }
         }).subscribeOn(djl).block(Duration.ofSeconds(30));
         djl.dispose();
+        io.dispose();
         done.tryEmitEmpty();
     }
 }

@@ -36,7 +36,12 @@ public record AnnotatedBatch(AugmentedBatch batch, float[] teacherLogits, boolea
 
     /** Decodes record-value bytes of an ANNOTATED_BATCH, verifying view checksums and logit shape. */
     public static AnnotatedBatch decode(byte[] bytes) {
-        Frame f = FrameCodec.decode(bytes).requireKind(RecordKind.ANNOTATED_BATCH);
+        return fromFrame(FrameCodec.decode(bytes));
+    }
+
+    /** Reads an ANNOTATED_BATCH frame, verifying view checksums and logit shape. */
+    public static AnnotatedBatch fromFrame(Frame f) {
+        f.requireKind(RecordKind.ANNOTATED_BATCH);
         AugmentedBatch b = AugmentedBatch.fromFrame(f);
         Tensor logits = f.tensor("teacher_logits");
         if (logits.dtype() != DType.FLOAT32 && logits.dtype() != DType.FLOAT16) {
