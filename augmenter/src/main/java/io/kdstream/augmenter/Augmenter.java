@@ -13,6 +13,7 @@ import io.kdstream.core.kafka.LagProbe;
 import io.kdstream.core.kafka.LagThrottle;
 import io.kdstream.core.kafka.Outgoing;
 import io.kdstream.core.kafka.ReceivedRecord;
+import io.kdstream.core.kafka.RelayLedger;
 import io.kdstream.core.kafka.RunEnd;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.kafka.TopicAdmin;
@@ -24,7 +25,6 @@ import io.kdstream.core.wire.FrameCodec;
 import io.kdstream.core.wire.RecordKind;
 import io.kdstream.core.wire.Sample;
 import io.kdstream.core.wire.WireFormatException;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -41,7 +41,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -60,11 +59,7 @@ public final class Augmenter implements Service {
     private final KafkaSettings kafka;
     private final MeterRegistry registry;
     private final BatchAugmenter augmenter;
-    private final Progress progress = new Progress(STAGE, "img");
-    private final Sinks.Empty<Void> done = Sinks.empty();
-    private final Counter images;
-    private final Counter batches;
-    private final Counter bytes;
+    private final RelayLedger ledger;
     private final Timer batchTime;
     private Admin admin;
     private KafkaSender<String, byte[]> sender;
@@ -85,12 +80,7 @@ public final class Augmenter implements Service {
         this.registry = registry;
         this.augmenter = new BatchAugmenter(config.crop(), config.flip(), config.teacherSize(), config.studentSize(),
                 config.mix(), config.seed());
-        images = Counter.builder(MetricNames.STAGE_IMAGES).tag(MetricNames.TAG_STAGE, STAGE)
-                .description("images augmented and published").register(registry);
-        batches = Counter.builder(MetricNames.STAGE_BATCHES).tag(MetricNames.TAG_STAGE, STAGE)
-                .description("batches published").register(registry);
-        bytes = Counter.builder(MetricNames.STAGE_BYTES).tag(MetricNames.TAG_STAGE, STAGE).baseUnit("bytes")
-                .description("record bytes published").register(registry);
+        this.ledger = new RelayLedger(STAGE, registry);
         batchTime = Timer.builder(MetricNames.STAGE_BATCH_TIME).tag(MetricNames.TAG_STAGE, STAGE)
                 .description("time to augment and encode one batch").register(registry);
     }
@@ -108,12 +98,12 @@ public final class Augmenter implements Service {
 
     @Override
     public Progress progress() {
-        return progress;
+        return ledger.progress();
     }
 
     @Override
     public Mono<Void> completion() {
-        return done.asMono();
+        return ledger.completion();
     }
 
     @Override
@@ -138,29 +128,9 @@ public final class Augmenter implements Service {
                 .concatMapIterable(assembler::accept)
                 .flatMapSequential(w -> Mono.fromCallable(w::prepare).subscribeOn(workScheduler), config.threads(), 1)
                 .flatMapSequential(o -> o.publish(sender, kafka.topic(Topic.AUGMENTED)), 8, 1)
-                .subscribe(this::acknowledged, this::failed);
+                .subscribe(ledger::acknowledged, ledger::failed);
         LOG.info("augmenter: batches of {}, teacher view {}px, student view {}px, mix {}", config.batchSize(),
                 config.teacherSize(), config.studentSize(), config.mix().choice());
-    }
-
-    private void acknowledged(Outgoing out) {
-        out.acknowledgeSources();
-        if (out.isBatch()) {
-            images.increment(out.images());
-            batches.increment();
-            bytes.increment(out.bytes());
-            progress.add(out.images());
-        }
-        if (out.finishesRun()) {
-            LOG.info("augmenter: last epoch complete on every partition");
-            progress.finish();
-            done.tryEmitEmpty();
-        }
-    }
-
-    private void failed(Throwable t) {
-        LOG.error("augmenter failed: {}", t.toString());
-        done.tryEmitError(t);
     }
 
     @Override
@@ -175,7 +145,7 @@ public final class Augmenter implements Service {
         admin.close(Duration.ofSeconds(5));
         assembleScheduler.dispose();
         workScheduler.dispose();
-        done.tryEmitEmpty();
+        ledger.stopped();
     }
 
     /** A unit of work made by the assembler and prepared (augmented, encoded) on the work scheduler. */
@@ -272,7 +242,7 @@ public final class Augmenter implements Service {
                             + "pipeline.batch-size or the view sizes, or raise kafka.max-record-bytes");
                 }
                 batchTime.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
-                progress.status("epoch " + (p.epoch + 1));
+                ledger.progress().status("epoch " + (p.epoch + 1));
                 return Outgoing.record(RecordKind.AUGMENTED_BATCH, p.partition, b.key(), value, b.size(), p.records);
             };
         }

@@ -2,7 +2,6 @@ package io.kdstream.teacher;
 
 import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
-import io.kdstream.core.RateWindow;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.DeadLetters;
@@ -11,6 +10,7 @@ import io.kdstream.core.kafka.KafkaSender;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Outgoing;
 import io.kdstream.core.kafka.ReceivedRecord;
+import io.kdstream.core.kafka.RelayLedger;
 import io.kdstream.core.kafka.RunEnd;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.kafka.TopicAdmin;
@@ -22,7 +22,6 @@ import io.kdstream.core.wire.FrameCodec;
 import io.kdstream.core.wire.RecordKind;
 import io.kdstream.core.wire.WireFormatException;
 import io.kdstream.models.DjlThreads;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -37,7 +36,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -56,12 +54,7 @@ public final class TeacherService implements Service {
     private final TeacherConfig config;
     private final KafkaSettings kafka;
     private final MeterRegistry registry;
-    private final Progress progress = new Progress(STAGE, "img");
-    private final Sinks.Empty<Void> done = Sinks.empty();
-    private final Counter images;
-    private final Counter batches;
-    private final Counter bytes;
-    private final RateWindow throughput = new RateWindow();
+    private final RelayLedger ledger;
     private TeacherModel teacher;
     private Timer forward;
     private Admin admin;
@@ -81,12 +74,7 @@ public final class TeacherService implements Service {
         this.config = config;
         this.kafka = kafka;
         this.registry = registry;
-        images = Counter.builder(MetricNames.STAGE_IMAGES).tag(MetricNames.TAG_STAGE, STAGE)
-                .description("images annotated").register(registry);
-        batches = Counter.builder(MetricNames.STAGE_BATCHES).tag(MetricNames.TAG_STAGE, STAGE)
-                .description("batches annotated").register(registry);
-        bytes = Counter.builder(MetricNames.STAGE_BYTES).tag(MetricNames.TAG_STAGE, STAGE).baseUnit("bytes")
-                .description("record bytes published").register(registry);
+        this.ledger = new RelayLedger(STAGE, registry);
     }
 
     /** Builds a teacher service from settings (the factory of {@code kdstream run teacher}). */
@@ -101,17 +89,17 @@ public final class TeacherService implements Service {
 
     @Override
     public Progress progress() {
-        return progress;
+        return ledger.progress();
     }
 
     @Override
     public Mono<Void> completion() {
-        return done.asMono();
+        return ledger.completion();
     }
 
     /** Images per second annotated and acknowledged, from the end of the first batch to the end of the last. */
     public double annotateRate() {
-        return throughput.rate();
+        return ledger.rate();
     }
 
     /** The loaded teacher, once started. */
@@ -145,7 +133,7 @@ public final class TeacherService implements Service {
                 .publishOn(io, 2)
                 .map(this::encode)
                 .flatMapSequential(o -> o.publish(sender, kafka.topic(Topic.ANNOTATED)), 4, 1)
-                .subscribe(this::acknowledged, this::failed);
+                .subscribe(ledger::acknowledged, ledger::failed);
         LOG.info("teacher {} v{} annotating {} on {}", teacher.id(), teacher.version(),
                 kafka.topic(Topic.AUGMENTED), config.device());
     }
@@ -214,30 +202,9 @@ public final class TeacherService implements Service {
         }
         AugmentedBatch batch = w.batch();
         AnnotatedBatch out = new AnnotatedBatch(batch, w.logits(), config.half(), teacher.id(), teacher.version());
-        progress.status("epoch " + (batch.epoch() + 1));
+        ledger.progress().status("epoch " + (batch.epoch() + 1));
         return Outgoing.record(RecordKind.ANNOTATED_BATCH, w.rec().record().partition(), batch.key(), out.encode(),
                 batch.size(), List.of(w.rec()));
-    }
-
-    private void acknowledged(Outgoing out) {
-        out.acknowledgeSources();
-        if (out.isBatch()) {
-            images.increment(out.images());
-            batches.increment();
-            bytes.increment(out.bytes());
-            throughput.record(out.images());
-            progress.add(out.images());
-        }
-        if (out.finishesRun()) {
-            LOG.info("teacher: last epoch annotated on every partition");
-            progress.finish();
-            done.tryEmitEmpty();
-        }
-    }
-
-    private void failed(Throwable t) {
-        LOG.error("teacher service failed: {}", t.toString());
-        done.tryEmitError(t);
     }
 
     @Override
@@ -259,6 +226,6 @@ public final class TeacherService implements Service {
         }).subscribeOn(djl).block(Duration.ofSeconds(30));
         djl.dispose();
         io.dispose();
-        done.tryEmitEmpty();
+        ledger.stopped();
     }
 }

@@ -106,11 +106,7 @@ public final class CifarDataset implements Dataset {
 
     @Override
     public List<String> classNames() {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < numClasses; i++) {
-            names.add(Integer.toString(i));
-        }
-        return names;
+        return Dataset.numberedClasses(numClasses);
     }
 
     @Override

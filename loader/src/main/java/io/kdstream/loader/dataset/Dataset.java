@@ -23,6 +23,15 @@ public interface Dataset {
     /** Class names by index; may be synthetic ({@code "0"}, {@code "1"}, ...). */
     List<String> classNames();
 
+    /** Class names "0", "1", ... for datasets whose files carry only class indices. */
+    static List<String> numberedClasses(int count) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            names.add(Integer.toString(i));
+        }
+        return java.util.Collections.unmodifiableList(names);
+    }
+
     /**
      * Reads and decodes one image.
      *

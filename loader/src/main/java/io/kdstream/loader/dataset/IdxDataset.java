@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -144,11 +143,7 @@ public final class IdxDataset implements Dataset {
 
     @Override
     public List<String> classNames() {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < numClasses; i++) {
-            names.add(Integer.toString(i));
-        }
-        return names;
+        return Dataset.numberedClasses(numClasses);
     }
 
     @Override

@@ -67,11 +67,7 @@ public final class ImageFolderDataset implements Dataset {
                     found.add(f);
                     lab.add(-1);
                 }
-                List<String> names = new ArrayList<>();
-                for (int i = 0; i < numClasses; i++) {
-                    names.add(Integer.toString(i));
-                }
-                classNames = Collections.unmodifiableList(names);
+                classNames = Dataset.numberedClasses(numClasses);
             }
         } catch (IOException e) {
             throw new DatasetException("cannot list " + root + ": " + e.getMessage(), e);
