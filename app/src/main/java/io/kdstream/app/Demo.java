@@ -52,6 +52,10 @@ import reactor.core.scheduler.Scheduler;
  * summary.
  */
 final class Demo {
+    /** The shipped teacher, under the installation directory ({@code -Dkdstream.home}, else the working directory). */
+    static final Path SHIPPED_TEACHER = Path.of(System.getProperty("kdstream.home", "."))
+            .resolve("teachers/fashion-cnn32");
+
     /** Defaults of the full demo on Fashion-MNIST; flags and KDS_ variables override them. */
     static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry("kafka.partitions", "2"),
@@ -63,7 +67,7 @@ final class Demo {
             Map.entry("student.depth", "1"),
             Map.entry("student.lr", "4e-3"),
             Map.entry("student.resume", "false"),
-            Map.entry("teacher.model", "models/fashion-cnn32"));
+            Map.entry("teacher.model", SHIPPED_TEACHER.toString()));
 
     /** The smoke variant: the shipped 400-image subset, tiny models, a teacher trained on the spot. */
     static Map<String, String> smokeDefaults(Path testdata, Path out) {
