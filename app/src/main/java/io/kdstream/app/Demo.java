@@ -42,7 +42,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -154,10 +153,10 @@ final class Demo {
                 out.println("demo: no teacher at " + teacherPath + "; training one (" + teacherEpochs + " epochs, "
                         + "supervised) first");
                 PhaseResult r = teacherPhase.run(broker.bootstrapServers());
-                copyModel(r.student().history().isEmpty() ? null : teacherRun.path("student.out").orElseThrow()
-                        .resolve("model"), teacherPath);
-                out.println("demo: teacher saved to " + teacherPath + " ("
-                        + StudentTrainer.describe(r.student().history().get(r.student().history().size() - 1)) + ")");
+                copyModel(teacherRun.path("student.out").orElseThrow().resolve("model"), teacherPath);
+                List<StudentTrainer.EvalResult> h = r.student().history();
+                out.println("demo: teacher saved to " + teacherPath + " (" + StudentTrainer.describe(h.get(h.size() - 1))
+                        + ")");
             } else {
                 out.println("demo: using the teacher in " + teacherPath);
             }
@@ -276,10 +275,5 @@ final class Demo {
                 r.produced().size(), r.trained().size(), r.duplicates(), r.missing());
         out.printf(Locale.ROOT, "| wall time | %s |%n", Progress.clock(r.wall().toSeconds()));
         out.printf("| student model | %s |%n", r.studentModel());
-    }
-
-    /** Used by tests and the command: blocks until any service fails or all finish. */
-    static Mono<Void> all(List<Service> services) {
-        return Flux.merge(services.stream().map(Service::completion).toList()).then();
     }
 }
