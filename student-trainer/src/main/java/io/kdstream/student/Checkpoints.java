@@ -23,7 +23,9 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Checkpoints of a student run under {@code <out>/checkpoints/step-<n>/}: the student's parameters and optimizer
  * state (written by {@link StudentLoop#saveCheckpoint}), {@code state.properties} (step, epochs completed, the next
- * offset to consume per partition) and {@code trained.txt} (ids of every batch trained, for de-duplication). A
+ * offset to consume per partition, and the EPOCH_END markers already consumed for epochs not yet complete: a fast
+ * partition can run epochs ahead of a slow one, and its markers lie before the saved offsets) and
+ * {@code trained.txt} (ids of every batch trained, for de-duplication). A
  * checkpoint becomes visible only once complete (written under a temporary name, then renamed), and the two newest
  * are kept.
  */
@@ -37,8 +39,10 @@ public final class Checkpoints {
      * @param epochsCompleted epochs whose every partition has ended
      * @param offsets         next offset to consume per partition
      * @param trained         ids of the batches trained
+     * @param markers         per incomplete epoch, the partitions whose EPOCH_END was consumed
      */
-    public record State(long step, int epochsCompleted, Map<TopicPartition, Long> offsets, Set<String> trained) {
+    public record State(long step, int epochsCompleted, Map<TopicPartition, Long> offsets, Set<String> trained,
+                        Map<Integer, Set<Integer>> markers) {
     }
 
     /** @param out the run's output directory */
@@ -58,6 +62,8 @@ public final class Checkpoints {
             p.setProperty("epochs.completed", Integer.toString(state.epochsCompleted()));
             state.offsets().forEach((tp, o) -> p.setProperty("offset." + tp.topic() + "." + tp.partition(),
                     Long.toString(o)));
+            state.markers().forEach((e, parts) -> p.setProperty("markers." + e, parts.stream().sorted()
+                    .map(String::valueOf).collect(java.util.stream.Collectors.joining(","))));
             try (OutputStream os = Files.newOutputStream(tmp.resolve("state.properties"))) {
                 p.store(os, "kdstream student checkpoint");
             }
@@ -87,7 +93,15 @@ public final class Checkpoints {
         try (InputStream in = Files.newInputStream(dir.resolve("state.properties"))) {
             p.load(in);
             Map<TopicPartition, Long> offsets = new HashMap<>();
+            Map<Integer, Set<Integer>> markers = new HashMap<>();
             for (String k : p.stringPropertyNames()) {
+                if (k.startsWith("markers.")) {
+                    Set<Integer> parts = new java.util.HashSet<>();
+                    for (String v : p.getProperty(k).split(",")) {
+                        parts.add(Integer.parseInt(v.trim()));
+                    }
+                    markers.put(Integer.parseInt(k.substring(8)), parts);
+                }
                 if (k.startsWith("offset.")) {
                     String rest = k.substring(7);
                     int dot = rest.lastIndexOf('.');
@@ -98,7 +112,7 @@ public final class Checkpoints {
             Set<String> trained = new LinkedHashSet<>(Files.readAllLines(dir.resolve("trained.txt"),
                     StandardCharsets.UTF_8));
             return new State(Long.parseLong(p.getProperty("step")), Integer.parseInt(p.getProperty(
-                    "epochs.completed")), offsets, trained);
+                    "epochs.completed")), offsets, trained, markers);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("checkpoint " + dir + " is unreadable (" + e.getMessage() + "); delete "
                     + "it to resume from the one before, or set student.resume=false", e);

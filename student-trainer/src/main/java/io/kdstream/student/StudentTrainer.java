@@ -206,6 +206,7 @@ public final class StudentTrainer implements Service {
                 resumeAt = st.offsets();
                 offsets.putAll(st.offsets());
                 trained.addAll(st.trained());
+                st.markers().forEach((e, parts) -> markers.put(e, new HashSet<>(parts)));
                 epochsCompleted = st.epochsCompleted();
                 LOG.info("student: resumed from {} at step {}, {} epoch(s) done", latest.get(), st.step(),
                         st.epochsCompleted());
@@ -345,8 +346,10 @@ public final class StudentTrainer implements Service {
             metrics.evaluated(e);
             LOG.info("student: epoch {}: {}", epochsCompleted, describe(e));
         }
-        java.nio.file.Path saved = checkpoints.save(loop, new Checkpoints.State(loop.steps(), epochsCompleted, Map.copyOf(offsets),
-                new LinkedHashSet<>(trained)));
+        Map<Integer, Set<Integer>> pending = new HashMap<>();
+        markers.forEach((e, parts) -> pending.put(e, Set.copyOf(parts)));
+        java.nio.file.Path saved = checkpoints.save(loop, new Checkpoints.State(loop.steps(), epochsCompleted,
+                Map.copyOf(offsets), new LinkedHashSet<>(trained), pending));
         LOG.debug("checkpoint {}", saved);
         if (last) {
             EvalResult e = history.isEmpty() ? evaluate(epochsCompleted) : history.get(history.size() - 1);

@@ -1,0 +1,105 @@
+package io.kdstream.student;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kdstream.augmenter.Augmenter;
+import io.kdstream.augmenter.AugmenterConfig;
+import io.kdstream.augmenter.ops.InceptionCrop;
+import io.kdstream.augmenter.ops.MixPolicy;
+import io.kdstream.broker.EmbeddedKafkaBroker;
+import io.kdstream.core.kafka.KafkaSettings;
+import io.kdstream.core.kafka.Topic;
+import io.kdstream.loader.Loader;
+import io.kdstream.loader.LoaderConfig;
+import io.kdstream.loader.dataset.DatasetSpec;
+import io.kdstream.models.Architecture;
+import io.kdstream.models.ModelSpec;
+import io.kdstream.models.SavedModel;
+import io.kdstream.student.train.LrSchedule;
+import io.kdstream.student.train.StudentLoop;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A trainer stopped after its first checkpoint and a new one resuming from it, on the embedded broker. */
+class StudentResumeIntegrationTest {
+    private static final Path MINI = Path.of(System.getProperty("kdstream.testdata", "../testdata"))
+            .resolve("fashion-mnist-mini");
+
+    private static Set<String> producedBatches(KafkaSettings kafka) {
+        Set<String> keys = new HashSet<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("audit", "audit"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(kafka.topic(Topic.AUGMENTED)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (keys.size() < 42 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (!r.key().startsWith("end-")) {
+                        keys.add(r.key());
+                    }
+                }
+            }
+        }
+        return keys;
+    }
+
+    @Test
+    void shouldResumeFromTheCheckpointTrainingEveryBatchExactlyOnce(@TempDir Path out) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests())) {
+            KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers(), 2);
+            LoaderConfig lc = new LoaderConfig(DatasetSpec.idx(MINI), 3, 1, 32, 16,
+                    List.of(kafka.group(Augmenter.STAGE)), 256);
+            AugmenterConfig ac = new AugmenterConfig(32, 7, 28, 28, new InceptionCrop(0.35, 1, 0.75, 4.0 / 3), true,
+                    MixPolicy.funMatch(), 2, List.of(), 16);
+            try (Loader loader = new Loader(lc, kafka, new SimpleMeterRegistry());
+                 Augmenter augmenter = new Augmenter(ac, kafka, new SimpleMeterRegistry())) {
+                augmenter.start();
+                loader.start();
+                augmenter.completion().block(Duration.ofSeconds(60));
+            }
+            Set<String> produced = producedBatches(kafka);
+            assertEquals(42, produced.size(), "400 images, 2 partitions, batches of 32: 7 per partition, 3 epochs");
+
+            ModelSpec spec = new ModelSpec(Architecture.CNN, 4, 1, 10, 1, 28, ModelSpec.FASHION_MEAN,
+                    ModelSpec.FASHION_STD);
+            StudentConfig config = new StudentConfig(StudentConfig.Mode.SUPERVISED, spec,
+                    new StudentLoop.Options(1, 1, 0, new LrSchedule(1e-2, 5, 42, 0), 0.01f, true, 0),
+                    DatasetSpec.idx(MINI), 3, 32, out, true, Optional.empty(), "cpu", 1);
+            Checkpoints checkpoints = new Checkpoints(out);
+
+            // the first trainer stops as soon as it has checkpointed the first epoch, as if it had been killed
+            try (StudentTrainer first = new StudentTrainer(config, kafka, new SimpleMeterRegistry())) {
+                first.start();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (checkpoints.latest().isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+            }
+            Path checkpoint = checkpoints.latest().orElseThrow();
+            long checkpointStep = Long.parseLong(checkpoint.getFileName().toString().substring(5));
+            assertTrue(checkpointStep >= 14 && checkpointStep < 42, "checkpoint after epoch 1: step " + checkpointStep);
+
+            try (StudentTrainer second = new StudentTrainer(config, kafka, new SimpleMeterRegistry())) {
+                second.start();
+                second.completion().block(Duration.ofSeconds(120));
+                assertEquals(produced, second.trainedBatches(), "every produced batch trained, none lost");
+                assertEquals(0, second.duplicatesSkipped(), "the resumed trainer starts after the checkpoint");
+                assertEquals(3, second.history().get(second.history().size() - 1).epoch());
+            }
+            Map<String, String> info = SavedModel.describe(out.resolve("model")).getValue();
+            assertEquals("42", info.get("steps"), "one optimizer step per batch over both trainers");
+        }
+    }
+}
