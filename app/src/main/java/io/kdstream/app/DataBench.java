@@ -4,7 +4,6 @@ import io.kdstream.augmenter.Augmenter;
 import io.kdstream.augmenter.AugmenterConfig;
 import io.kdstream.augmenter.ops.BatchAugmenter;
 import io.kdstream.broker.EmbeddedKafkaBroker;
-import io.kdstream.core.cli.ProgressPrinter;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSender;
@@ -87,16 +86,8 @@ final class DataBench {
             double relay = relayRate(local, sampleBytes, batchBytes, images, batch);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             long t0 = System.nanoTime();
-            try (Loader loader = new Loader(loaderConfig, local, registry);
-                 Augmenter augmenter = new Augmenter(augConfig, local, registry);
-                 ProgressPrinter printer = ProgressPrinter.forConsole(ticker,
-                         List.of(loader.progress(), augmenter.progress()))) {
-                augmenter.start();
-                loader.start();
-                printer.start();
-                loader.completion().block();
-                augmenter.completion().block();
-            }
+            LocalRun.run(List.of(new Loader(loaderConfig, local, registry), new Augmenter(augConfig, local, registry)),
+                    ticker);
             double seconds = (System.nanoTime() - t0) / 1e9;
             double pipeline = images / seconds;
             double bound = relay;

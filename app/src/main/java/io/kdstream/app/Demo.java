@@ -5,7 +5,6 @@ import io.kdstream.augmenter.AugmenterConfig;
 import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
-import io.kdstream.core.cli.ProgressPrinter;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
@@ -41,7 +40,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -220,18 +218,7 @@ final class Demo {
                 services.add(new TeacherService(teacher, k, registry));
             }
             services.add(trainer);
-            List<Progress> progress = services.stream().map(Service::progress).toList();
-            try (ProgressPrinter printer = ProgressPrinter.forConsole(ticker, progress)) {
-                for (int i = services.size() - 1; i >= 0; i--) {
-                    services.get(i).start();
-                }
-                printer.start();
-                Flux.merge(services.stream().map(Service::completion).toList()).then().block();
-            } finally {
-                for (Service svc : services) {
-                    svc.stop();
-                }
-            }
+            LocalRun.run(services, ticker);
             Map<String, Double> rates = new LinkedHashMap<>();
             services.forEach(svc -> rates.put(svc.name(), svc.progress().meanRate()));
             return new PhaseResult(trainer, rates, producedBatches(k));

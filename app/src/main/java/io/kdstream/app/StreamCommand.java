@@ -3,7 +3,6 @@ package io.kdstream.app;
 import io.kdstream.augmenter.Augmenter;
 import io.kdstream.augmenter.AugmenterConfig;
 import io.kdstream.broker.EmbeddedKafkaBroker;
-import io.kdstream.core.cli.ProgressPrinter;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSettings;
@@ -52,16 +51,8 @@ final class StreamCommand {
         Scheduler ticker = Schedulers.newSingle("kds-progress", true);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests())) {
             KafkaSettings local = kafka.withBootstrap(broker.bootstrapServers());
-            try (Loader loader = new Loader(loaderConfig, local, registry);
-                 Augmenter augmenter = new Augmenter(augConfig, local, registry);
-                 ProgressPrinter printer = ProgressPrinter.forConsole(ticker,
-                         List.of(loader.progress(), augmenter.progress()))) {
-                augmenter.start();
-                loader.start();
-                printer.start();
-                loader.completion().block();
-                augmenter.completion().block();
-            }
+            LocalRun.run(List.of(new Loader(loaderConfig, local, registry), new Augmenter(augConfig, local, registry)),
+                    ticker);
             return 0;
         } catch (RuntimeException e) {
             System.err.println("kdstream stream failed: " + e.getMessage());

@@ -4,7 +4,6 @@ import io.kdstream.augmenter.Augmenter;
 import io.kdstream.augmenter.AugmenterConfig;
 import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.RateWindow;
-import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSettings;
@@ -38,9 +37,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * {@code kdstream bench train}: side by side in one run, on the same batches, (a) the student's images/s fed
@@ -81,10 +80,11 @@ final class TrainBench {
             return 2;
         }
         Scheduler djl = DjlThreads.newScheduler("kds-bench-djl");
+        Scheduler ticker = Schedulers.newSingle("kds-progress", true);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests())) {
             KafkaSettings k = kafka.withBootstrap(broker.bootstrapServers());
-            runAll(List.of(new Loader(loaderConfig, k, new SimpleMeterRegistry()),
-                    new Augmenter(augConfig, k, new SimpleMeterRegistry())));
+            LocalRun.run(List.of(new Loader(loaderConfig, k, new SimpleMeterRegistry()),
+                    new Augmenter(augConfig, k, new SimpleMeterRegistry())), ticker);
             List<AugmentedBatch> augmented = readBatches(k, Topic.AUGMENTED, AugmentedBatch::decode);
             long images = augmented.stream().mapToLong(AugmentedBatch::size).sum();
             System.err.printf(Locale.ROOT, "bench train: %d batches, %d images; teacher %s; student %s%n",
@@ -105,7 +105,7 @@ final class TrainBench {
                 }
             }).subscribeOn(djl).block();
             TeacherService teacher = new TeacherService(teacherConfig, k, new SimpleMeterRegistry());
-            runAll(List.of(teacher));
+            LocalRun.run(List.of(teacher), ticker);
             double serviceTeacher = teacher.annotateRate();
 
             List<AnnotatedBatch> annotated = readBatches(k, Topic.ANNOTATED, AnnotatedBatch::decode);
@@ -125,7 +125,7 @@ final class TrainBench {
                 return rate;
             }).subscribeOn(djl).block();
             StudentTrainer student = new StudentTrainer(studentConfig, k, new SimpleMeterRegistry());
-            runAll(List.of(student));
+            LocalRun.run(List.of(student), ticker);
             double kafkaStudent = student.trainingRate();
 
             System.out.printf(Locale.ROOT, "%n| measurement (%d images, batch %d) | images/s |%n|---|---:|%n", images,
@@ -146,17 +146,7 @@ final class TrainBench {
             return 1;
         } finally {
             djl.dispose();
-        }
-    }
-
-    private static void runAll(List<Service> services) {
-        try {
-            for (int i = services.size() - 1; i >= 0; i--) {
-                services.get(i).start();
-            }
-            Flux.merge(services.stream().map(Service::completion).toList()).then().block();
-        } finally {
-            services.forEach(Service::stop);
+            ticker.dispose();
         }
     }
 
