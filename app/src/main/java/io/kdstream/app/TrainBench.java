@@ -48,7 +48,7 @@ import reactor.core.scheduler.Schedulers;
  * in-memory runs are repeated and the second pass counts, so neither side pays the engine's warm-up.
  */
 final class TrainBench {
-    static final Map<String, String> DEFAULTS = Map.of("dataset.limit", "12800", "dataset.test-limit", "500",
+    static final Map<String, String> DEFAULTS = Map.of("dataset.limit", "25600", "dataset.test-limit", "500",
             "pipeline.epochs", "1", "student.resume", "false");
 
     private TrainBench() {

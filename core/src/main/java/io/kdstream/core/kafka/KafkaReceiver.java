@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -30,7 +31,9 @@ import reactor.core.publisher.FluxSink;
  * acknowledged}.
  *
  * <p>The consumer lives on one dedicated thread, which polls, emits records only as far as downstream demand
- * allows, pauses the assigned partitions while its small buffer is full and resumes them when demand returns, and
+ * allows, pauses the assigned partitions while its small buffer is full and resumes them when demand returns (while
+ * it holds records nobody asked for yet it sleeps until a request wakes it, rather than polling in a tight loop that
+ * would steal cycles from the compute threads of a small machine), and
  * commits acknowledged offsets every {@code commitInterval}, on rebalance and on cancel. Emission happens on that
  * thread: subscribers must move heavy work to their own scheduler ({@code publishOn}). Cancelling waits until the
  * consumer has committed and left its group.
@@ -41,7 +44,6 @@ import reactor.core.publisher.FluxSink;
 public final class KafkaReceiver<K, V> {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaReceiver.class);
     private static final Duration POLL = Duration.ofMillis(100);
-    private static final Duration POLL_PAUSED = Duration.ofMillis(10);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     private final Map<String, Object> consumerProperties;
@@ -133,6 +135,7 @@ public final class KafkaReceiver<K, V> {
         private final Map<TopicPartition, PartitionState> states = new HashMap<>();
         private final Set<TopicPartition> positioned = new HashSet<>();
         private volatile boolean closed;
+        private volatile Thread thread;
         private KafkaConsumer<K, V> consumer;
         private boolean paused;
         private long lastCommitNanos = System.nanoTime();
@@ -143,10 +146,19 @@ public final class KafkaReceiver<K, V> {
 
         void request(long n) {
             demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+            wake();
         }
 
         void close() {
             closed = true;
+            wake();
+        }
+
+        private void wake() {
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
         }
 
         void acknowledge(ReceivedRecord<K, V> r) {
@@ -155,6 +167,7 @@ public final class KafkaReceiver<K, V> {
 
         @Override
         public void run() {
+            thread = Thread.currentThread();
             try (KafkaConsumer<K, V> c = new KafkaConsumer<>(consumerProperties, keyDeserializer, valueDeserializer)) {
                 consumer = c;
                 c.subscribe(topics, new Listener());
@@ -162,7 +175,11 @@ public final class KafkaReceiver<K, V> {
                     processAcks();
                     emit();
                     adjustPause();
-                    ConsumerRecords<K, V> polled = c.poll(paused || !buffer.isEmpty() ? POLL_PAUSED : POLL);
+                    boolean holding = !buffer.isEmpty(); // after emit(): records are held only while demand is 0
+                    if (holding) {
+                        LockSupport.parkNanos(this, POLL.toNanos()); // until request() or close() unparks us
+                    }
+                    ConsumerRecords<K, V> polled = c.poll(holding ? Duration.ZERO : POLL);
                     polled.forEach(buffer::add);
                     emit();
                     if (System.nanoTime() - lastCommitNanos >= commitInterval.toNanos()) {
