@@ -5,6 +5,7 @@ import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.kafka.ConsumerLag;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
 import io.kdstream.core.kafka.KafkaSender;
@@ -62,6 +63,7 @@ public final class Augmenter implements Service {
     private final RelayLedger ledger;
     private final Timer batchTime;
     private Admin admin;
+    private ConsumerLag lag;
     private KafkaSender<String, byte[]> sender;
     private DeadLetters deadLetters;
     private Scheduler assembleScheduler;
@@ -113,7 +115,9 @@ public final class Augmenter implements Service {
         }
         admin = Admin.create(kafka.admin(STAGE));
         TopicAdmin.ensureTopics(admin, kafka, Topic.SAMPLES, Topic.AUGMENTED, Topic.DEAD_LETTER);
-        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer());
+        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer())
+                .bindMetrics(registry);
+        lag = new ConsumerLag(admin, kafka.topic(Topic.SAMPLES), kafka.group(STAGE), registry, ConsumerLag.EVERY);
         deadLetters = new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE, registry);
         assembleScheduler = Schedulers.newSingle("kds-augmenter-assemble", true);
         workScheduler = Schedulers.newParallel("kds-augmenter", config.threads(), true);
@@ -122,7 +126,7 @@ public final class Augmenter implements Service {
         Assembler assembler = new Assembler(throttle);
         KafkaReceiver<String, byte[]> receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
                 List.of(kafka.topic(Topic.SAMPLES)), new StringDeserializer(), new ByteArrayDeserializer(),
-                Duration.ofMillis(100), Math.max(512, 2 * config.batchSize()));
+                Duration.ofMillis(100), Math.max(512, 2 * config.batchSize())).withMetrics(registry, STAGE);
         pipeline = receiver.receive()
                 .publishOn(assembleScheduler, 256)
                 .concatMapIterable(assembler::accept)
@@ -142,6 +146,7 @@ public final class Augmenter implements Service {
         stopped = true;
         pipeline.dispose();
         sender.close();
+        lag.close();
         admin.close(Duration.ofSeconds(5));
         assembleScheduler.dispose();
         workScheduler.dispose();

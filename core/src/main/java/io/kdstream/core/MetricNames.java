@@ -18,11 +18,19 @@ public final class MetricNames {
     public static final String BACKPRESSURE_WAIT = "kds.backpressure.wait";
     /** Timer: processing time of one batch inside a stage. Tag: stage. */
     public static final String STAGE_BATCH_TIME = "kds.stage.batch.time";
+    /** Gauge: records a stage has polled and not yet acknowledged (buffered or in flight). Tag: stage. */
+    public static final String STAGE_QUEUE = "kds.stage.queue";
+    /** Gauge: records on a topic that a consumer group has not committed yet. Tags: group, topic. */
+    public static final String CONSUMER_LAG = "kds.consumer.lag";
     /** Gauge: the epoch a stage is working on. Tag: stage. */
     public static final String STAGE_EPOCH = "kds.stage.epoch";
 
     /** Timer: one teacher forward pass over a batch. Tags: teacher, version. */
     public static final String TEACHER_FORWARD = "kds.teacher.forward";
+    /** Gauge: 1 for the teacher a teacher-service replica is running now. Tags: teacher, version. */
+    public static final String TEACHER_ACTIVE = "kds.teacher.active";
+    /** Counter: teacher swaps a replica has made. Tag: outcome (done, failed). */
+    public static final String TEACHER_SWAPS = "kds.teacher.swaps";
     /** Timer: from the loader reading an image to the student training on it. */
     public static final String PIPELINE_LATENCY = "kds.pipeline.latency";
     /** Gauge: the student's last total loss; its parts under {@code kds.student.loss.ce} and {@code .kd}. */
@@ -41,6 +49,9 @@ public final class MetricNames {
     public static final String STUDENT_DUPLICATES = "kds.student.duplicates";
     /** Counter: batches the student trained on, by teacher. Tags: teacher, version. */
     public static final String STUDENT_TEACHER_BATCHES = "kds.student.teacher.batches";
+
+    /** Counter: batches from a teacher the student's policy does not expect. Tags: teacher, version, action. */
+    public static final String STUDENT_UNEXPECTED_TEACHER = "kds.student.unexpected.teacher";
 
     /** Tag key: the pipeline stage (loader, augmenter, teacher, student). */
     public static final String TAG_STAGE = "stage";

@@ -124,6 +124,7 @@ public final class Loader implements Service {
         try (Admin admin = Admin.create(kafka.admin(STAGE));
              KafkaSender<String, byte[]> sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(),
                      new ByteArraySerializer())) {
+            sender.bindMetrics(registry);
             TopicAdmin.ensureTopics(admin, kafka, Topic.SAMPLES, Topic.DEAD_LETTER);
             Dataset data = config.dataset().open(true);
             LOG.info("loader: {} images of {} ({} classes, {} channel(s)), {} epoch(s), {} partitions", data.size(),

@@ -27,10 +27,12 @@ import java.util.Optional;
  * @param evalTeacher     {@code student.eval-teacher}: a teacher model to compare with at evaluation, optional
  * @param device          {@code student.device}: auto, cpu, gpu, gpu:N
  * @param evalEvery       {@code student.eval-every}: evaluate and checkpoint every N epochs
+ * @param teachers        {@code student.expect-teachers}, {@code student.unexpected-teacher}: which teachers'
+ *                        batches to train on
  */
 public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options options, DatasetSpec dataset, int epochs,
                             int batchSize, Path out, boolean resume, Optional<Path> evalTeacher, String device,
-                            int evalEvery) {
+                            int evalEvery, TeacherPolicy teachers) {
     /** Where the student's targets come from. */
     public enum Mode {
         /** Teacher logits from the annotated topic. */
@@ -87,7 +89,8 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
                 s.bool("student.no-bias-decay", true), clip);
         return new StudentConfig(mode, spec, options, DatasetSpec.from(s), epochs, batch,
                 s.path("student.out").orElse(Path.of("runs", "student")), s.bool("student.resume", true),
-                s.path("student.eval-teacher"), s.string("student.device", "auto"), s.integer("student.eval-every", 1));
+                s.path("student.eval-teacher"), s.string("student.device", "auto"), s.integer("student.eval-every", 1),
+                TeacherPolicy.from(s));
     }
 
     /** Batches per epoch when {@code size} images are spread round-robin over partitions and cut per partition. */

@@ -38,7 +38,7 @@ final class StudentMetrics {
         duplicates = Counter.builder(MetricNames.STUDENT_DUPLICATES).description("batches skipped as already trained")
                 .register(registry);
         latency = Timer.builder(MetricNames.PIPELINE_LATENCY).description("loader read to training step")
-                .register(registry);
+                .publishPercentileHistogram().register(registry);
         gauge(MetricNames.STUDENT_LOSS, loss);
         gauge(MetricNames.STUDENT_LOSS_CE, ce);
         gauge(MetricNames.STUDENT_LOSS_KD, kd);
@@ -75,6 +75,14 @@ final class StudentMetrics {
                     .tag("version", t.substring(at + 1)).description("batches trained per teacher version")
                     .register(registry);
         }).increment();
+    }
+
+    void unexpectedTeacher(String idAtVersion, TeacherPolicy.Action action) {
+        int at = idAtVersion.lastIndexOf('@');
+        Counter.builder(MetricNames.STUDENT_UNEXPECTED_TEACHER).tag("teacher", idAtVersion.substring(0, at))
+                .tag("version", idAtVersion.substring(at + 1))
+                .tag("action", action.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                .description("batches from a teacher the student does not expect").register(registry).increment();
     }
 
     void evaluated(StudentTrainer.EvalResult e) {

@@ -5,6 +5,7 @@ import io.kdstream.core.Progress;
 import io.kdstream.core.RateWindow;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.kafka.ConsumerLag;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
 import io.kdstream.core.kafka.KafkaSender;
@@ -74,6 +75,7 @@ public final class StudentTrainer implements Service {
     private final Map<Integer, Set<Integer>> markers = new HashMap<>();
     private final List<EvalResult> history = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Long> teacherBatches = new TreeMap<>();
+    private final Map<String, String> trainedBy = new java.util.LinkedHashMap<>();
     private final RateWindow throughput = new RateWindow();
     private volatile long duplicates;
     private int epochsCompleted;
@@ -81,6 +83,7 @@ public final class StudentTrainer implements Service {
     private Evaluation.Split testSplit;
     private float[] teacherTestLogits;
     private Admin admin;
+    private ConsumerLag lag;
     private KafkaSender<String, byte[]> sender;
     private DeadLetters deadLetters;
     private Scheduler djl;
@@ -160,6 +163,16 @@ public final class StudentTrainer implements Service {
         }
     }
 
+    /**
+     * For every batch trained on teacher logits, in training order: its id and the teacher ({@code id@version})
+     * that annotated it.
+     */
+    public Map<String, String> trainedBy() {
+        synchronized (trainedBy) {
+            return new java.util.LinkedHashMap<>(trainedBy);
+        }
+    }
+
     /** Images per second trained, from the end of the first step to the end of the last. */
     public double trainingRate() {
         return throughput.rate();
@@ -180,11 +193,13 @@ public final class StudentTrainer implements Service {
         admin = Admin.create(kafka.admin(STAGE));
         Topic input = config.mode() == StudentConfig.Mode.DISTILL ? Topic.ANNOTATED : Topic.AUGMENTED;
         TopicAdmin.ensureTopics(admin, kafka, input, Topic.DEAD_LETTER);
-        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer());
+        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer())
+                .bindMetrics(registry);
+        lag = new ConsumerLag(admin, kafka.topic(input), kafka.group(STAGE), registry, ConsumerLag.EVERY);
         deadLetters = new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE, registry);
         KafkaReceiver<String, byte[]> receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
                 List.of(kafka.topic(input)), new StringDeserializer(), new ByteArrayDeserializer(),
-                Duration.ofMillis(200), 8).withStartOffsets(resumeAt);
+                Duration.ofMillis(200), 8).withStartOffsets(resumeAt).withMetrics(registry, STAGE);
         decodeScheduler = Schedulers.newSingle("kds-student-decode", true);
         pipeline = receiver.receive()
                 .publishOn(decodeScheduler, 4)
@@ -228,9 +243,10 @@ public final class StudentTrainer implements Service {
      * reason it must be dead-lettered.
      */
     private record Decoded(ReceivedRecord<String, byte[]> rec, EpochEnd marker, AugmentedBatch batch,
-                           float[] teacherLogits, String teacher, DeadLetters.Reason reason, String error) {
+                           float[] teacherLogits, String teacher, boolean expected, DeadLetters.Reason reason,
+                           String error) {
         static Decoded bad(ReceivedRecord<String, byte[]> rec, DeadLetters.Reason reason, String error) {
-            return new Decoded(rec, null, null, null, null, reason, error);
+            return new Decoded(rec, null, null, null, null, true, reason, error);
         }
     }
 
@@ -239,7 +255,7 @@ public final class StudentTrainer implements Service {
         try {
             Frame f = FrameCodec.decode(rec.value());
             if (f.kind() == RecordKind.EPOCH_END) {
-                return new Decoded(rec, EpochEnd.fromFrame(f), null, null, null, null, null);
+                return new Decoded(rec, EpochEnd.fromFrame(f), null, null, null, true, null, null);
             }
             RecordKind expected = config.mode() == StudentConfig.Mode.DISTILL ? RecordKind.ANNOTATED_BATCH
                     : RecordKind.AUGMENTED_BATCH;
@@ -250,11 +266,13 @@ public final class StudentTrainer implements Service {
             AugmentedBatch batch;
             float[] logits = null;
             String teacher = null;
+            boolean expectedTeacher = true;
             if (expected == RecordKind.ANNOTATED_BATCH) {
                 AnnotatedBatch a = AnnotatedBatch.fromFrame(f);
                 batch = a.batch();
                 logits = a.teacherLogits();
                 teacher = a.teacherId() + "@" + a.teacherVersion();
+                expectedTeacher = config.teachers().expects(a.teacherId(), a.teacherVersion());
                 if (!allFinite(logits)) {
                     return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " carries NaN "
                             + "or infinite teacher logits from " + teacher + "; check that teacher");
@@ -266,7 +284,7 @@ public final class StudentTrainer implements Service {
                 return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " has "
                         + batch.numClasses() + " classes, the student " + config.spec().classes());
             }
-            return new Decoded(rec, null, batch, logits, teacher, null, null);
+            return new Decoded(rec, null, batch, logits, teacher, expectedTeacher, null, null);
         } catch (WireFormatException e) {
             return Decoded.bad(rec, DeadLetters.Reason.BAD_RECORD, e.getMessage());
         }
@@ -295,6 +313,24 @@ public final class StudentTrainer implements Service {
             done(rec);
             return Mono.empty();
         }
+        if (!d.expected()) {
+            TeacherPolicy.Action action = config.teachers().action();
+            metrics.unexpectedTeacher(d.teacher(), action);
+            String why = "batch " + d.batch().key() + " was annotated by teacher " + d.teacher() + ", which "
+                    + "student.expect-teachers=" + String.join(",", config.teachers().expected()) + " does not list";
+            switch (action) {
+                case FAIL -> {
+                    return Mono.error(new IllegalStateException(why + " (student.unexpected-teacher=fail); stop "
+                            + "that teacher or add it to student.expect-teachers"));
+                }
+                case DEAD_LETTER -> {
+                    return deadLetter(rec, DeadLetters.Reason.UNEXPECTED_TEACHER, why + "; not trained "
+                            + "(student.unexpected-teacher=dead-letter)");
+                }
+                case TRAIN -> LOG.warn("student: {}; training on it (student.unexpected-teacher=train)", why);
+                default -> throw new IllegalStateException(action.name());
+            }
+        }
         train(d.batch(), d.teacherLogits(), d.teacher());
         done(rec);
         return Mono.empty();
@@ -307,7 +343,12 @@ public final class StudentTrainer implements Service {
         }
         if (teacher != null) {
             synchronized (teacherBatches) {
-                teacherBatches.merge(teacher, 1L, Long::sum);
+                if (teacherBatches.merge(teacher, 1L, Long::sum) == 1) {
+                    LOG.info("student: first batch from teacher {} ({})", teacher, batch.key());
+                }
+            }
+            synchronized (trainedBy) {
+                trainedBy.put(batch.key(), teacher);
             }
             metrics.teacherBatch(teacher);
         }
@@ -401,6 +442,7 @@ public final class StudentTrainer implements Service {
         stopped = true;
         pipeline.dispose();
         sender.close();
+        lag.close();
         admin.close(Duration.ofSeconds(5));
         Mono.fromRunnable(loop::close).subscribeOn(djl).block(Duration.ofSeconds(30));
         djl.dispose();

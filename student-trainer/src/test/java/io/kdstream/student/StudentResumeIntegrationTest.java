@@ -76,7 +76,7 @@ class StudentResumeIntegrationTest {
                     ModelSpec.FASHION_STD);
             StudentConfig config = new StudentConfig(StudentConfig.Mode.SUPERVISED, spec,
                     new StudentLoop.Options(1, 1, 0, new LrSchedule(1e-2, 5, 42, 0), 0.01f, true, 0),
-                    DatasetSpec.idx(MINI), 3, 32, out, true, Optional.empty(), "cpu", 1);
+                    DatasetSpec.idx(MINI), 3, 32, out, true, Optional.empty(), "cpu", 1, TeacherPolicy.ANY);
             Checkpoints checkpoints = new Checkpoints(out);
 
             // the first trainer stops as soon as it has checkpointed the first epoch, as if it had been killed

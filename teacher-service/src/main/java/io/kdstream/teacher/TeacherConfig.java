@@ -18,9 +18,11 @@ import java.util.Locale;
  * @param nhwc      TorchScript only: {@code teacher.layout=nhwc}
  * @param half      {@code teacher.logits=float16} halves the logits on the wire
  * @param device    {@code teacher.device}: auto, cpu, gpu, gpu:N
+ * @param modelRoot {@code teacher.model-root}: the directory every model must lie in, {@code teacher.model} and
+ *                  any model a live swap asks for; default the directory that holds {@code teacher.model}
  */
 public record TeacherConfig(Path model, Format format, String id, String version, ModelSpec input, boolean nhwc,
-                            boolean half, String device) {
+                            boolean half, String device, Path modelRoot) {
     /** How the teacher file is read. */
     public enum Format {
         /** Decide from the path. */
@@ -59,11 +61,57 @@ public record TeacherConfig(Path model, Format format, String id, String version
                 new ModelSpec(Architecture.CNN, 1, 1, classes, channels, size, ModelSpec.FASHION_MEAN,
                         ModelSpec.FASHION_STD).forData(classes, channels, fill(channels, ModelSpec.FASHION_MEAN[0]),
                         fill(channels, ModelSpec.FASHION_STD[0])));
-        String name = model.getFileName().toString().replaceFirst("\\.(pt|pth|torchscript)$", "");
-        return new TeacherConfig(model, format, s.string("teacher.id", name), s.string("teacher.version", ""), input,
+        Path root = s.path("teacher.model-root").orElse(model.toAbsolutePath().normalize().getParent());
+        TeacherConfig c = new TeacherConfig(model, format, s.string("teacher.id", defaultId(model)),
+                s.string("teacher.version", ""), input,
                 s.choice("teacher.layout", Layout.class, Layout.NCHW) == Layout.NHWC,
                 s.choice("teacher.logits", Precision.class, Precision.FLOAT32) == Precision.FLOAT16,
-                s.string("teacher.device", "auto").toLowerCase(Locale.ROOT));
+                s.string("teacher.device", "auto").toLowerCase(Locale.ROOT), root);
+        c.confine(model.toAbsolutePath().toString(), "teacher.model");
+        return c;
+    }
+
+    private static String defaultId(Path model) {
+        return model.getFileName().toString().replaceFirst("\\.(pt|pth|torchscript)$", "");
+    }
+
+    /**
+     * The config of a live swap to another model: the same input description, precision and device; the model is
+     * resolved inside {@link #modelRoot()} (a relative path against it); id and version default as at start-up.
+     *
+     * @param requested the model path the request named
+     * @param newId     the teacher id, or empty for the model's name
+     * @param newVersion the version, or empty for the model's own
+     * @throws ConfigException when the path leaves the model root
+     */
+    public TeacherConfig forSwap(String requested, String newId, String newVersion) {
+        Path m = confine(requested, "model");
+        return new TeacherConfig(m, Format.AUTO, newId.isEmpty() ? defaultId(m) : newId, newVersion, input, nhwc, half,
+                device, modelRoot);
+    }
+
+    /**
+     * Resolves a model path inside {@link #modelRoot()}, following symbolic links, and refuses one that leaves it.
+     *
+     * @param requested the path as given (relative paths are taken against the root)
+     * @param what      the setting or request field that named it, for the error
+     */
+    Path confine(String requested, String what) {
+        Path root = modelRoot.toAbsolutePath().normalize();
+        Path p = root.resolve(requested).normalize();
+        boolean inside = p.startsWith(root);
+        if (inside && java.nio.file.Files.exists(p)) {
+            try {
+                inside = p.toRealPath().startsWith(root.toRealPath());
+            } catch (java.io.IOException e) {
+                inside = false;
+            }
+        }
+        if (!inside) {
+            throw new ConfigException(what + "=" + requested + " is outside the model root " + root + "; put the "
+                    + "model under it or set teacher.model-root (KDS_TEACHER_MODEL_ROOT) to a directory that holds it");
+        }
+        return p;
     }
 
     private static float[] fill(int n, float v) {

@@ -4,6 +4,8 @@ import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.kafka.ConsumerLag;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
 import io.kdstream.core.kafka.KafkaSender;
@@ -22,10 +24,14 @@ import io.kdstream.core.wire.FrameCodec;
 import io.kdstream.core.wire.RecordKind;
 import io.kdstream.core.wire.WireFormatException;
 import io.kdstream.models.DjlThreads;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -36,6 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -45,18 +52,35 @@ import reactor.core.scheduler.Schedulers;
  * id and version) on the same partition; the consumed offset is committed only after the broker acknowledged the
  * annotated batch. Replicas share the work as one consumer group. Only the forward pass runs on the service's DJL
  * thread; decoding and encoding run ahead of and behind it on an I/O thread.
+ *
+ * <p>Live teacher swap: {@link #swap(TeacherConfig)} (or the token-protected admin endpoint, {@link TeacherAdmin})
+ * loads another model on the DJL thread between two forward passes and replaces the running one; each batch carries
+ * the id and version of the teacher that annotated it. Hand-over between replicas: a replica that loses partitions
+ * first lets the batches it already took from them finish and commits them, and {@link #stop()} drains the same way,
+ * so a new replica with a new teacher takes over without annotating any batch twice.
  */
 public final class TeacherService implements Service {
     /** The stage name. */
     public static final String STAGE = "teacher";
     private static final Logger LOG = LoggerFactory.getLogger(TeacherService.class);
+    /** How long a replica losing partitions, or stopping, waits for the batches it took to be published. */
+    static final Duration HAND_OVER = Duration.ofSeconds(15);
 
     private final TeacherConfig config;
     private final KafkaSettings kafka;
     private final MeterRegistry registry;
     private final RelayLedger ledger;
-    private TeacherModel teacher;
-    private Timer forward;
+    private final TeacherAdmin.Config adminConfig;
+    private final Map<String, Timer> forwardTimers = new ConcurrentHashMap<>();
+    private final Sinks.Empty<Void> flowDone = Sinks.empty();
+    private volatile TeacherConfig current;
+    private volatile TeacherModel teacher;
+    private Gauge active;
+    private Counter swapsDone;
+    private Counter swapsFailed;
+    private TeacherAdmin adminEndpoint;
+    private KafkaReceiver<String, byte[]> receiver;
+    private ConsumerLag lag;
     private Admin admin;
     private KafkaSender<String, byte[]> sender;
     private DeadLetters deadLetters;
@@ -71,15 +95,32 @@ public final class TeacherService implements Service {
      * @param registry where meters go
      */
     public TeacherService(TeacherConfig config, KafkaSettings kafka, MeterRegistry registry) {
+        this(config, kafka, registry, TeacherAdmin.Config.OFF);
+    }
+
+    /**
+     * @param config   which teacher and how to run it
+     * @param kafka    where to read and write
+     * @param registry where meters go
+     * @param admin    the admin endpoint ({@code admin.*}), or {@link TeacherAdmin.Config#OFF}
+     */
+    TeacherService(TeacherConfig config, KafkaSettings kafka, MeterRegistry registry, TeacherAdmin.Config admin) {
         this.config = config;
+        this.current = config;
         this.kafka = kafka;
         this.registry = registry;
+        this.adminConfig = admin;
         this.ledger = new RelayLedger(STAGE, registry);
     }
 
     /** Builds a teacher service from settings (the factory of {@code kdstream run teacher}). */
     public static TeacherService fromSettings(Settings s, MeterRegistry registry) {
-        return new TeacherService(TeacherConfig.from(s), KafkaSettings.from(s), registry);
+        return new TeacherService(TeacherConfig.from(s), KafkaSettings.from(s), registry, TeacherAdmin.Config.from(s));
+    }
+
+    /** The admin endpoint's port, or -1 when it is off (after start). */
+    public int adminPort() {
+        return adminEndpoint == null ? -1 : adminEndpoint.port();
     }
 
     @Override
@@ -113,16 +154,21 @@ public final class TeacherService implements Service {
             throw new IllegalStateException("teacher service already started");
         }
         djl = DjlThreads.newScheduler("kds-teacher-djl");
-        teacher = loadOn(djl);
-        forward = Timer.builder(MetricNames.TEACHER_FORWARD).tag("teacher", teacher.id())
-                .tag("version", teacher.version()).description("teacher forward pass per batch").register(registry);
+        teacher = Mono.fromCallable(() -> TeacherModel.load(config)).subscribeOn(djl).block();
+        markActive(teacher);
+        swapsDone = Counter.builder(MetricNames.TEACHER_SWAPS).tag("outcome", "done")
+                .description("live teacher swaps").register(registry);
+        swapsFailed = Counter.builder(MetricNames.TEACHER_SWAPS).tag("outcome", "failed")
+                .description("live teacher swaps").register(registry);
         admin = Admin.create(kafka.admin(STAGE));
         TopicAdmin.ensureTopics(admin, kafka, Topic.AUGMENTED, Topic.ANNOTATED, Topic.DEAD_LETTER);
-        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer());
+        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer())
+                .bindMetrics(registry);
+        lag = new ConsumerLag(admin, kafka.topic(Topic.AUGMENTED), kafka.group(STAGE), registry, ConsumerLag.EVERY);
         deadLetters = new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE, registry);
-        KafkaReceiver<String, byte[]> receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
+        receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
                 List.of(kafka.topic(Topic.AUGMENTED)), new StringDeserializer(), new ByteArrayDeserializer(),
-                Duration.ofMillis(100), 16);
+                Duration.ofMillis(100), 16).withRevokeDrain(HAND_OVER).withMetrics(registry, STAGE);
         RunEnd runEnd = new RunEnd();
         io = Schedulers.newSingle("kds-teacher-io", true);
         pipeline = receiver.receive()
@@ -133,19 +179,99 @@ public final class TeacherService implements Service {
                 .publishOn(io, 2)
                 .map(this::encode)
                 .flatMapSequential(o -> o.publish(sender, kafka.topic(Topic.ANNOTATED)), 4, 1)
-                .subscribe(ledger::acknowledged, ledger::failed);
+                .subscribe(ledger::acknowledged, e -> {
+                    ledger.failed(e);
+                    flowDone.tryEmitEmpty();
+                }, flowDone::tryEmitEmpty);
+        if (adminConfig.enabled()) {
+            adminEndpoint = new TeacherAdmin(adminConfig, new TeacherAdmin.Target() {
+                @Override
+                public TeacherModel current() {
+                    return teacher;
+                }
+
+                @Override
+                public TeacherModel swap(String model, String id, String version) {
+                    return TeacherService.this.swap(current.forSwap(model, id, version));
+                }
+            });
+            LOG.info("teacher admin endpoint on http://{}:{}/admin/teacher", adminConfig.host(), adminEndpoint.port());
+        }
         LOG.info("teacher {} v{} annotating {} on {}", teacher.id(), teacher.version(),
                 kafka.topic(Topic.AUGMENTED), config.device());
     }
 
-    private TeacherModel loadOn(Scheduler scheduler) {
-        return Mono.fromCallable(() -> TeacherModel.load(config)).subscribeOn(scheduler).block();
+    /**
+     * Replaces the running teacher with the one {@code next} describes, between two forward passes: loads it on the
+     * DJL thread, checks that it predicts as many classes as the running one, then switches; batches annotated from
+     * then on carry its id and version. On failure the running teacher stays and the error says why.
+     *
+     * @return the new teacher
+     * @throws ConfigException when the model is missing, unreadable or does not fit
+     */
+    public TeacherModel swap(TeacherConfig next) {
+        if (teacher == null || stopped) {
+            throw new IllegalStateException("the teacher service is not running");
+        }
+        return Mono.fromCallable(() -> {
+            TeacherModel old = teacher;
+            TeacherModel fresh;
+            try {
+                fresh = TeacherModel.load(next);
+            } catch (RuntimeException e) {
+                swapsFailed.increment();
+                throw e instanceof ConfigException ? e : new ConfigException("cannot load teacher " + next.model()
+                        + ": " + e.getMessage());
+            }
+            if (fresh.logits().classes() != old.logits().classes()) {
+                swapsFailed.increment();
+                closeQuietly(fresh);
+                throw new ConfigException("teacher " + next.model() + " predicts " + fresh.logits().classes()
+                        + " classes but the running teacher " + old.id() + " v" + old.version() + " predicts "
+                        + old.logits().classes() + "; swap only to a teacher of the same classes");
+            }
+            teacher = fresh;
+            current = next;
+            markActive(fresh);
+            closeQuietly(old);
+            swapsDone.increment();
+            LOG.info("teacher swapped: {} v{} -> {} v{} ({})", old.id(), old.version(), fresh.id(), fresh.version(),
+                    next.model());
+            return fresh;
+        }).subscribeOn(djl).block(Duration.ofMinutes(5));
     }
 
-    /** A record on its way through: either already resolved (marker, dead letter) or a batch to annotate. */
-    private record Work(ReceivedRecord<String, byte[]> rec, Outgoing resolved, AugmentedBatch batch, float[] logits) {
-        Work withLogits(float[] l) {
-            return new Work(rec, resolved, batch, l);
+    /** Points the gauge {@code kds.teacher.active} at the teacher now running (replacing the previous one's). */
+    private void markActive(TeacherModel t) {
+        if (active != null) {
+            registry.remove(active);
+        }
+        active = Gauge.builder(MetricNames.TEACHER_ACTIVE, () -> 1).tag("teacher", t.id()).tag("version", t.version())
+                .description("the teacher this replica runs now").register(registry);
+    }
+
+    private Timer forwardTimer(TeacherModel t) {
+        return forwardTimers.computeIfAbsent(t.id() + "@" + t.version(), k -> Timer.builder(MetricNames.TEACHER_FORWARD)
+                .tag("teacher", t.id()).tag("version", t.version()).publishPercentileHistogram()
+                .description("teacher forward pass per batch").register(registry));
+    }
+
+    private static void closeQuietly(TeacherModel t) {
+        try {
+            t.close();
+        } catch (Exception e) {
+            LOG.warn("closing teacher {}: {}", t.id(), e.toString());
+        }
+    }
+
+    /**
+     * A record on its way through: either already resolved (marker, dead letter) or a batch to annotate, and after
+     * the forward pass its logits and the teacher that made them.
+     */
+    private record Work(ReceivedRecord<String, byte[]> rec, Outgoing resolved, AugmentedBatch batch, float[] logits,
+                        TeacherModel by) {
+        Work annotated(float[] l, TeacherModel t) {
+            return new Work(rec, resolved, batch, l, t);
         }
     }
 
@@ -156,13 +282,13 @@ public final class TeacherService implements Service {
             f = FrameCodec.decode(rec.value());
         } catch (WireFormatException e) {
             return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage()),
-                    null, null);
+                    null, null, null);
         }
         if (f.kind() == RecordKind.EPOCH_END) {
             EpochEnd end = EpochEnd.fromFrame(f);
             EpochEnd fwd = end.forward(STAGE, end.batches(), System.currentTimeMillis());
             return new Work(rec, Outgoing.marker(rec.record().partition(), fwd.key(), fwd.encode(),
-                    runEnd.completes(end), rec), null, null);
+                    runEnd.completes(end), rec), null, null, null);
         }
         try {
             AugmentedBatch batch = AugmentedBatch.fromFrame(f.requireKind(RecordKind.AUGMENTED_BATCH));
@@ -170,12 +296,12 @@ public final class TeacherService implements Service {
                 return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, rec, "batch "
                         + batch.key() + " has " + batch.numClasses() + " classes but teacher " + teacher.id()
                         + " predicts " + teacher.logits().classes() + "; use a teacher trained on the same classes"),
-                        null, null);
+                        null, null, null);
             }
-            return new Work(rec, null, batch, null);
+            return new Work(rec, null, batch, null, null);
         } catch (WireFormatException e) {
             return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage()),
-                    null, null);
+                    null, null, null);
         }
     }
 
@@ -185,13 +311,14 @@ public final class TeacherService implements Service {
             return w;
         }
         long t0 = System.nanoTime();
+        TeacherModel t = teacher; // swaps happen on this thread too, so t stays loaded for the whole pass
         try {
-            float[] logits = teacher.logits().logits(w.batch().view());
-            forward.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-            return w.withLogits(logits);
+            float[] logits = t.logits().logits(w.batch().view());
+            forwardTimer(t).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            return w.annotated(logits, t);
         } catch (IllegalArgumentException e) {
             return new Work(w.rec(), Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, w.rec(),
-                    "batch " + w.batch().key() + ": " + e.getMessage()), null, null);
+                    "batch " + w.batch().key() + ": " + e.getMessage()), null, null, null);
         }
     }
 
@@ -201,7 +328,7 @@ public final class TeacherService implements Service {
             return w.resolved();
         }
         AugmentedBatch batch = w.batch();
-        AnnotatedBatch out = new AnnotatedBatch(batch, w.logits(), config.half(), teacher.id(), teacher.version());
+        AnnotatedBatch out = new AnnotatedBatch(batch, w.logits(), config.half(), w.by().id(), w.by().version());
         ledger.progress().status("epoch " + (batch.epoch() + 1));
         return Outgoing.record(RecordKind.ANNOTATED_BATCH, w.rec().record().partition(), batch.key(), out.encode(),
                 batch.size(), List.of(w.rec()));
@@ -214,16 +341,21 @@ public final class TeacherService implements Service {
             return;
         }
         stopped = true;
+        if (adminEndpoint != null) {
+            adminEndpoint.close();
+        }
+        receiver.drain(HAND_OVER); // finish and commit what was taken, leave the group, complete the flow
+        try {
+            flowDone.asMono().block(HAND_OVER.plusSeconds(5));
+        } catch (IllegalStateException timeout) {
+            LOG.warn("teacher: in-flight batches did not finish within {}; another replica annotates them again",
+                    HAND_OVER);
+        }
         pipeline.dispose();
         sender.close();
+        lag.close();
         admin.close(Duration.ofSeconds(5));
-        Mono.fromRunnable(() -> {
-            try {
-                teacher.close();
-            } catch (Exception e) {
-                LOG.warn("closing teacher: {}", e.toString());
-            }
-        }).subscribeOn(djl).block(Duration.ofSeconds(30));
+        Mono.fromRunnable(() -> closeQuietly(teacher)).subscribeOn(djl).block(Duration.ofSeconds(30));
         djl.dispose();
         io.dispose();
         ledger.stopped();

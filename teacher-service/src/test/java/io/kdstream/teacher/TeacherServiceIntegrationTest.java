@@ -79,7 +79,7 @@ class TeacherServiceIntegrationTest {
             }
             TeacherConfig config = new TeacherConfig(TorchScriptTeacherTest.fixture("tiny_cnn.pt"),
                     TeacherConfig.Format.TORCHSCRIPT, "tiny", "7", TorchScriptTeacherTest.fixtureSpec(), false, false,
-                    "cpu");
+                    "cpu", TorchScriptTeacherTest.fixture("tiny_cnn.pt").getParent());
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             try (TeacherService teacher = new TeacherService(config, kafka, registry)) {
                 teacher.start();

@@ -4,11 +4,6 @@ import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +35,15 @@ public final class ServiceMain {
     public static int run(String name, List<String> args, Map<String, String> env, Factory factory) {
         List<String> positional = new ArrayList<>();
         Settings settings = Settings.parse(args, env, positional);
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        registry.config().commonTags("service", name);
+        String replica;
+        try {
+            replica = settings.string("metrics.replica", ProcessMetrics.defaultReplica());
+        } catch (ConfigException e) {
+            System.err.println("kdstream " + name + ": " + e.getMessage());
+            return 2;
+        }
+        ProcessMetrics metrics = new ProcessMetrics(name, replica);
+        PrometheusMeterRegistry registry = metrics.registry();
         Service service;
         int port;
         String host;
@@ -53,6 +55,7 @@ public final class ServiceMain {
             if (help) {
                 System.out.println("settings of '" + name + "' (flag --key=value, or variable KDS_KEY):");
                 settings.usedKeys().forEach(k -> System.out.println("  --" + k + "   " + Settings.envName(k)));
+                metrics.close();
                 return 0;
             }
             if (!positional.isEmpty()) {
@@ -61,15 +64,11 @@ public final class ServiceMain {
             settings.requireAllUsed();
         } catch (ConfigException e) {
             System.err.println("kdstream " + name + ": " + e.getMessage());
+            metrics.close();
             return 2;
         }
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
         Scheduler ticker = Schedulers.newSingle("kds-progress", true);
-        try (JvmGcMetrics gc = new JvmGcMetrics();
-             MetricsEndpoint endpoint = port > 0 ? new MetricsEndpoint(registry, host, port) : null) {
-            gc.bindTo(registry);
+        try (MetricsEndpoint endpoint = port > 0 ? new MetricsEndpoint(registry, host, port) : null) {
             if (endpoint != null) {
                 System.err.println(name + ": metrics on http://" + host + ":" + endpoint.port() + "/metrics");
             }
@@ -97,7 +96,7 @@ public final class ServiceMain {
             return 1;
         } finally {
             ticker.dispose();
-            registry.close();
+            metrics.close();
         }
     }
 }

@@ -28,7 +28,9 @@ public final class DeadLetters {
         /** A record does not follow docs/WIRE.md (magic, version, kind, shapes, checksum). */
         BAD_RECORD,
         /** A record is well-formed but its content is unusable (NaN, wrong classes, wrong size). */
-        BAD_CONTENT
+        BAD_CONTENT,
+        /** A batch annotated by a teacher the student's policy does not expect. */
+        UNEXPECTED_TEACHER
     }
 
     private final KafkaSender<String, byte[]> sender;

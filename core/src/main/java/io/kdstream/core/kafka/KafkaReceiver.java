@@ -1,5 +1,9 @@
 package io.kdstream.core.kafka;
 
+import io.kdstream.core.MetricNames;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -10,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -38,6 +43,12 @@ import reactor.core.publisher.FluxSink;
  * thread: subscribers must move heavy work to their own scheduler ({@code publishOn}). Cancelling waits until the
  * consumer has committed and left its group.
  *
+ * <p>Two hand-over aids for consumer groups whose members may come and go (teacher replicas):
+ * {@link #withRevokeDrain(Duration)} makes a member whose partitions are revoked wait (bounded) until the records it
+ * already emitted from them are acknowledged, so their offsets are committed before the next owner starts and no
+ * record is processed twice; {@link #drain(Duration)} stops a member gracefully: it emits nothing more, waits for
+ * what it emitted, commits, leaves the group and completes the flux.
+ *
  * @param <K> key type
  * @param <V> value type
  */
@@ -53,6 +64,10 @@ public final class KafkaReceiver<K, V> {
     private final Duration commitInterval;
     private final int maxBuffered;
     private final Map<TopicPartition, Long> startOffsets;
+    private final Duration revokeDrain;
+    private final MeterRegistry registry;
+    private final String stage;
+    private final Set<Loop> loops = ConcurrentHashMap.newKeySet();
 
     /**
      * @param consumerProperties Kafka consumer properties; {@code group.id} is required and auto-commit is forced off
@@ -65,12 +80,14 @@ public final class KafkaReceiver<K, V> {
     public KafkaReceiver(Map<String, Object> consumerProperties, Collection<String> topics,
                          Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer, Duration commitInterval,
                          int maxBuffered) {
-        this(consumerProperties, topics, keyDeserializer, valueDeserializer, commitInterval, maxBuffered, Map.of());
+        this(consumerProperties, topics, keyDeserializer, valueDeserializer, commitInterval, maxBuffered, Map.of(),
+                Duration.ZERO, null, null);
     }
 
     private KafkaReceiver(Map<String, Object> consumerProperties, Collection<String> topics,
                           Deserializer<K> keyDeserializer, Deserializer<V> valueDeserializer, Duration commitInterval,
-                          int maxBuffered, Map<TopicPartition, Long> startOffsets) {
+                          int maxBuffered, Map<TopicPartition, Long> startOffsets, Duration revokeDrain,
+                          MeterRegistry registry, String stage) {
         Objects.requireNonNull(consumerProperties.get("group.id"), "consumer properties need group.id");
         if (maxBuffered < 1) {
             throw new IllegalArgumentException("maxBuffered must be >= 1, got " + maxBuffered);
@@ -84,6 +101,9 @@ public final class KafkaReceiver<K, V> {
         this.commitInterval = commitInterval;
         this.maxBuffered = maxBuffered;
         this.startOffsets = Map.copyOf(startOffsets);
+        this.revokeDrain = revokeDrain;
+        this.registry = registry;
+        this.stage = stage;
     }
 
     /**
@@ -92,7 +112,40 @@ public final class KafkaReceiver<K, V> {
      */
     public KafkaReceiver<K, V> withStartOffsets(Map<TopicPartition, Long> offsets) {
         return new KafkaReceiver<>(consumerProperties, topics, keyDeserializer, valueDeserializer, commitInterval,
-                maxBuffered, offsets);
+                maxBuffered, offsets, revokeDrain, registry, stage);
+    }
+
+    /**
+     * A receiver that, when the group takes partitions away from it, waits up to {@code wait} for the records it
+     * already emitted from them to be acknowledged before it commits and lets them go. Only for stages that
+     * acknowledge every record promptly on its own (a stage that holds records until more arrive would just wait).
+     */
+    public KafkaReceiver<K, V> withRevokeDrain(Duration wait) {
+        return new KafkaReceiver<>(consumerProperties, topics, keyDeserializer, valueDeserializer, commitInterval,
+                maxBuffered, startOffsets, wait, registry, stage);
+    }
+
+    /**
+     * A receiver that registers its consumer's Kafka client metrics and a gauge {@code kds.stage.queue{stage}}: the
+     * records it has polled and not yet seen acknowledged (buffered plus in flight downstream).
+     */
+    public KafkaReceiver<K, V> withMetrics(MeterRegistry meters, String stageName) {
+        return new KafkaReceiver<>(consumerProperties, topics, keyDeserializer, valueDeserializer, commitInterval,
+                maxBuffered, startOffsets, revokeDrain, meters, stageName);
+    }
+
+    /**
+     * Stops every subscription gracefully: no record is emitted any more, records already emitted have up to
+     * {@code timeout} to be acknowledged, then the consumer commits, leaves its group and the flux completes.
+     * Returns at once; the flux's completion tells when it is done.
+     */
+    public void drain(Duration timeout) {
+        loops.forEach(l -> l.drain(timeout));
+    }
+
+    /** Records polled and not yet acknowledged, over all subscriptions. */
+    public long held() {
+        return loops.stream().mapToLong(Loop::held).sum();
     }
 
     /**
@@ -102,10 +155,17 @@ public final class KafkaReceiver<K, V> {
     public Flux<ReceivedRecord<K, V>> receive() {
         return Flux.create(sink -> {
             Loop loop = new Loop(sink);
+            loops.add(loop);
+            if (registry != null) {
+                Gauge.builder(MetricNames.STAGE_QUEUE, this, KafkaReceiver::held).tag(MetricNames.TAG_STAGE, stage)
+                        .description("records polled and not yet acknowledged (buffered or in flight)")
+                        .register(registry);
+            }
             Thread t = new Thread(loop, "kds-consumer-" + consumerProperties.get("group.id"));
             t.setDaemon(true);
             sink.onRequest(loop::request);
             sink.onDispose(() -> {
+                loops.remove(loop);
                 loop.close();
                 if (Thread.currentThread() != t) {
                     try {
@@ -136,6 +196,9 @@ public final class KafkaReceiver<K, V> {
         private final Set<TopicPartition> positioned = new HashSet<>();
         private volatile boolean closed;
         private volatile Thread thread;
+        private volatile long drainDeadline;
+        private volatile int buffered;
+        private final AtomicLong outstanding = new AtomicLong();
         private KafkaConsumer<K, V> consumer;
         private boolean paused;
         private long lastCommitNanos = System.nanoTime();
@@ -154,6 +217,15 @@ public final class KafkaReceiver<K, V> {
             wake();
         }
 
+        void drain(Duration timeout) {
+            drainDeadline = System.nanoTime() + Math.max(1, timeout.toNanos());
+            wake();
+        }
+
+        long held() {
+            return buffered + outstanding.get();
+        }
+
         private void wake() {
             Thread t = thread;
             if (t != null) {
@@ -162,16 +234,30 @@ public final class KafkaReceiver<K, V> {
         }
 
         void acknowledge(ReceivedRecord<K, V> r) {
+            outstanding.decrementAndGet();
             acks.add(r);
+            if (drainDeadline != 0) {
+                wake();
+            }
         }
 
         @Override
         public void run() {
             thread = Thread.currentThread();
+            KafkaClientMetrics clientMetrics = null;
+            boolean drained = false;
             try (KafkaConsumer<K, V> c = new KafkaConsumer<>(consumerProperties, keyDeserializer, valueDeserializer)) {
                 consumer = c;
+                if (registry != null) {
+                    clientMetrics = new KafkaClientMetrics(c);
+                    clientMetrics.bindTo(registry);
+                }
                 c.subscribe(topics, new Listener());
                 while (!closed) {
+                    if (drainDeadline != 0) {
+                        drained = awaitAcks(states.keySet(), drainDeadline);
+                        break;
+                    }
                     processAcks();
                     emit();
                     adjustPause();
@@ -182,6 +268,7 @@ public final class KafkaReceiver<K, V> {
                     ConsumerRecords<K, V> polled = c.poll(holding ? Duration.ZERO : POLL);
                     polled.forEach(buffer::add);
                     emit();
+                    buffered = buffer.size();
                     if (System.nanoTime() - lastCommitNanos >= commitInterval.toNanos()) {
                         processAcks();
                         commit(states.keySet(), false);
@@ -189,12 +276,44 @@ public final class KafkaReceiver<K, V> {
                 }
                 processAcks();
                 commit(states.keySet(), true);
+                buffer.clear();
+                buffered = 0;
+                closed = true; // leaving the group below must not wait for records nobody will acknowledge now
             } catch (Throwable t) {
                 if (!closed) {
                     sink.error(t);
                 } else {
                     LOG.warn("consumer {} failed while closing: {}", consumerProperties.get("group.id"), t.toString());
                 }
+                return;
+            } finally {
+                if (clientMetrics != null) {
+                    clientMetrics.close();
+                }
+            }
+            if (drainDeadline != 0) {
+                if (!drained) {
+                    LOG.warn("consumer {}: drain timed out; records not acknowledged in time will be processed again "
+                            + "by the next owner of their partitions", consumerProperties.get("group.id"));
+                }
+                sink.complete();
+            }
+        }
+
+        /**
+         * Stops emitting and waits until every record emitted from {@code partitions} is acknowledged, or until
+         * {@code deadline}; true when all were.
+         */
+        private boolean awaitAcks(Collection<TopicPartition> partitions, long deadline) {
+            while (true) {
+                processAcks();
+                boolean clear = partitions.stream().map(states::get)
+                        .allMatch(st -> st == null || st.inFlight.isEmpty());
+                long left = deadline - System.nanoTime();
+                if (clear || left <= 0) {
+                    return clear;
+                }
+                LockSupport.parkNanos(this, Math.min(left, POLL.toNanos())); // acknowledge() unparks us
             }
         }
 
@@ -206,6 +325,7 @@ public final class KafkaReceiver<K, V> {
                     continue; // partition revoked after the poll; its records are someone else's now
                 }
                 s.inFlight.add(r.offset());
+                outstanding.incrementAndGet();
                 if (demand.get() != Long.MAX_VALUE) {
                     demand.decrementAndGet();
                 }
@@ -276,6 +396,10 @@ public final class KafkaReceiver<K, V> {
         private final class Listener implements ConsumerRebalanceListener {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                if (!closed && !revokeDrain.isZero() && !awaitAcks(partitions, System.nanoTime() + revokeDrain.toNanos())) {
+                    LOG.warn("partitions {} revoked with records still unacknowledged after {}; the next owner "
+                            + "processes them again", partitions, revokeDrain);
+                }
                 processAcks();
                 try {
                     commit(partitions, true);

@@ -1,5 +1,7 @@
 package io.kdstream.core.kafka;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +24,7 @@ import reactor.core.publisher.Mono;
  */
 public final class KafkaSender<K, V> implements AutoCloseable {
     private final KafkaProducer<K, V> producer;
+    private KafkaClientMetrics clientMetrics;
 
     /**
      * @param producerProperties Kafka producer properties; acks and idempotence are forced to the safe settings
@@ -34,6 +37,15 @@ public final class KafkaSender<K, V> implements AutoCloseable {
         props.put("acks", "all");
         props.put("enable.idempotence", "true");
         this.producer = new KafkaProducer<>(props, keySerializer, valueSerializer);
+    }
+
+    /** Registers the producer's Kafka client metrics (record rates, errors, request latency) in {@code registry}. */
+    public synchronized KafkaSender<K, V> bindMetrics(MeterRegistry registry) {
+        if (clientMetrics == null) {
+            clientMetrics = new KafkaClientMetrics(producer);
+            clientMetrics.bindTo(registry);
+        }
+        return this;
     }
 
     /**
@@ -63,7 +75,11 @@ public final class KafkaSender<K, V> implements AutoCloseable {
 
     /** Flushes and closes the producer, waiting at most ten seconds. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (clientMetrics != null) {
+            clientMetrics.close();
+            clientMetrics = null;
+        }
         producer.close(Duration.ofSeconds(10));
     }
 }

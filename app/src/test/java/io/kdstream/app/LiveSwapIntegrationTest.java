@@ -1,0 +1,299 @@
+package io.kdstream.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kdstream.augmenter.Augmenter;
+import io.kdstream.augmenter.AugmenterConfig;
+import io.kdstream.broker.EmbeddedKafkaBroker;
+import io.kdstream.core.MetricNames;
+import io.kdstream.core.config.Settings;
+import io.kdstream.core.kafka.KafkaSettings;
+import io.kdstream.core.kafka.Topic;
+import io.kdstream.loader.Loader;
+import io.kdstream.loader.LoaderConfig;
+import io.kdstream.loader.dataset.Dataset;
+import io.kdstream.loader.dataset.DatasetSpec;
+import io.kdstream.models.SavedModel;
+import io.kdstream.student.StudentConfig;
+import io.kdstream.student.StudentTrainer;
+import io.kdstream.teacher.TeacherService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Live teacher swap and teacher replicas on the embedded broker, with the real loader, augmenter, teacher service and
+ * student trainer on the shipped 400-image subset: swap through the admin endpoint, hand over to a replica running a
+ * new version, and two replicas sharing the work. Every check is by batch id.
+ */
+class LiveSwapIntegrationTest {
+    private static final String TOKEN = "test-token-0123456789abcdef";
+    // 400 images over 2 partitions, batches of 32: 7 batches per partition and epoch
+    private static final int EPOCHS = 8;
+    private static final int BATCHES = 7 * 2 * EPOCHS;
+
+    @TempDir
+    static Path models;
+
+    /** Two versions of the shipped teacher in one model root (same weights: the test is about routing, not accuracy). */
+    @BeforeAll
+    static void copyTeachers() throws IOException {
+        for (String v : List.of("v1", "v2")) {
+            Path dir = Files.createDirectories(models.resolve("fashion-" + v));
+            for (String f : List.of(SavedModel.PARAMS, SavedModel.PROPERTIES)) {
+                Files.copy(DemoCommand.testdata().resolveSibling("teachers/fashion-cnn32").resolve(f), dir.resolve(f));
+            }
+        }
+    }
+
+    /** The pipeline around the teacher replicas, built from the same settings the commands use. */
+    private static final class Pipeline implements AutoCloseable {
+        final KafkaSettings kafka;
+        final Settings settings;
+        final Loader loader;
+        final Augmenter augmenter;
+        final StudentTrainer student;
+        final List<TeacherService> teachers = new ArrayList<>();
+        final MeterRegistry registry = new SimpleMeterRegistry();
+
+        Pipeline(String bootstrap, Path out) {
+            settings = Settings.of(Map.ofEntries(
+                    Map.entry("kafka.bootstrap", bootstrap),
+                    Map.entry("kafka.partitions", "2"),
+                    Map.entry("dataset.path", DemoCommand.testdata().resolve("fashion-mnist-mini").toString()),
+                    Map.entry("pipeline.epochs", Integer.toString(EPOCHS)),
+                    Map.entry("pipeline.batch-size", "32"),
+                    Map.entry("loader.max-ahead-batches", "4"),
+                    Map.entry("augment.crop-scale-min", "0.35"),
+                    Map.entry("student.out", out.toString()),
+                    Map.entry("student.resume", "false"),
+                    Map.entry("student.eval-every", Integer.toString(EPOCHS)),
+                    Map.entry("dataset.test-limit", "50")));
+            kafka = KafkaSettings.from(settings);
+            Dataset train = DatasetSpec.from(settings).open(true);
+            loader = new Loader(LoaderConfig.from(settings, List.of(kafka.group(Augmenter.STAGE))), kafka, registry);
+            augmenter = new Augmenter(AugmenterConfig.from(settings, List.of(kafka.group(TeacherService.STAGE))), kafka,
+                    registry);
+            student = new StudentTrainer(StudentConfig.from(settings, train.size(), train.numClasses(),
+                    train.channels(), kafka.partitions()), kafka, registry);
+        }
+
+        TeacherService teacher(String model, Map<String, String> extra) {
+            Map<String, String> m = new HashMap<>(extra);
+            m.put("kafka.bootstrap", kafka.bootstrapServers());
+            m.put("kafka.partitions", "2");
+            m.put("teacher.model", models.resolve(model).toString());
+            m.put("teacher.device", "cpu");
+            TeacherService t = TeacherService.fromSettings(Settings.of(m), new SimpleMeterRegistry());
+            teachers.add(t);
+            return t;
+        }
+
+        void startStudentAnd(TeacherService... replicas) {
+            student.start();
+            for (TeacherService t : replicas) {
+                t.start();
+            }
+        }
+
+        void startSources() {
+            augmenter.start();
+            loader.start();
+        }
+
+        void awaitStudent() {
+            student.completion().block(Duration.ofMinutes(3));
+        }
+
+        @Override
+        public void close() {
+            loader.stop();
+            augmenter.stop();
+            teachers.forEach(TeacherService::stop);
+            student.stop();
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    private static long batchesOf(TeacherService t) {
+        return t.progress().done() / 32; // every batch but the last of a partition's epoch holds 32 images
+    }
+
+    /** Per partition, the teachers in training order, collapsed to the sequence of distinct runs. */
+    private static Map<String, List<String>> versionRuns(Map<String, String> trainedBy) {
+        Map<String, List<String>> runs = new HashMap<>();
+        trainedBy.forEach((key, teacher) -> {
+            String partition = key.split("-")[1]; // e<epoch>-p<partition>-b<seq>
+            List<String> r = runs.computeIfAbsent(partition, p -> new ArrayList<>());
+            if (r.isEmpty() || !r.get(r.size() - 1).equals(teacher)) {
+                r.add(teacher);
+            }
+        });
+        return runs;
+    }
+
+    /** Every key on the annotated topic, with how often it appears. */
+    private static Map<String, Integer> annotatedKeys(KafkaSettings kafka) {
+        Map<String, Integer> keys = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("audit-" + System.nanoTime(),
+                "audit"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(kafka.topic(Topic.ANNOTATED)));
+            int idle = 0;
+            while (idle < 5) {
+                int n = 0;
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(300))) {
+                    n++;
+                    if (!r.key().startsWith("end-")) {
+                        keys.merge(r.key(), 1, Integer::sum);
+                    }
+                }
+                idle = n == 0 && !c.assignment().isEmpty() ? idle + 1 : 0;
+            }
+        }
+        return keys;
+    }
+
+    private static void assertEveryBatchTrainedOnce(Pipeline p) {
+        assertEquals(Demo.producedBatches(p.kafka), p.student.trainedBatches(), "every produced batch trained");
+        assertEquals(BATCHES, p.student.trainedBatches().size());
+        assertEquals(BATCHES, p.student.trainedBy().size(), "every batch trained on teacher logits");
+    }
+
+    private static HttpResponse<String> admin(int port, String method, String token, String form) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/teacher"))
+                .timeout(Duration.ofMinutes(1));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        b = method.equals("POST") ? b.header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)) : b.GET();
+        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void shouldSwapTheTeacherThroughTheAdminEndpointMidRunTrainingEveryBatchOnce(@TempDir Path tmp) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests());
+             Pipeline p = new Pipeline(broker.bootstrapServers(), tmp.resolve("student"))) {
+            TeacherService teacher = p.teacher("fashion-v1", Map.of("teacher.version", "1", "admin.port", "0",
+                    "admin.host", "127.0.0.1", "admin.token", TOKEN));
+            p.startStudentAnd(teacher);
+            int port = teacher.adminPort();
+
+            // the endpoint refuses requests without the token or with a wrong one, and swaps nothing then
+            assertEquals(401, admin(port, "GET", null, "").statusCode());
+            assertEquals(401, admin(port, "POST", "wrong-token-0123456789abcdef", "model=fashion-v2").statusCode());
+            assertEquals(401, admin(port, "POST", TOKEN + "x", "model=fashion-v2").statusCode());
+            HttpResponse<String> now = admin(port, "GET", TOKEN, "");
+            assertEquals(200, now.statusCode());
+            assertTrue(now.body().contains("\"version\": \"1\""), now.body());
+            // paths outside the model root, and missing models, are refused with the reason; v1 keeps running
+            HttpResponse<String> escape = admin(port, "POST", TOKEN, "model=../../etc");
+            assertEquals(400, escape.statusCode());
+            assertTrue(escape.body().contains("outside the model root"), escape.body());
+            assertEquals(400, admin(port, "POST", TOKEN, "model=no-such-model").statusCode());
+            assertEquals(400, admin(port, "POST", TOKEN, "version=2").statusCode());
+
+            p.startSources();
+            await("the teacher to annotate 20 batches", () -> batchesOf(teacher) >= 20);
+            HttpResponse<String> swapped = admin(port, "POST", TOKEN, "model=fashion-v2&version=2");
+            assertEquals(200, swapped.statusCode(), swapped.body());
+            assertTrue(swapped.body().contains("\"version\": \"2\""), swapped.body());
+            assertTrue(batchesOf(teacher) < BATCHES - 20, "the swap must land mid-run");
+            p.awaitStudent();
+
+            assertEveryBatchTrainedOnce(p);
+            assertEquals(0, p.student.duplicatesSkipped());
+            Map<String, List<String>> runs = versionRuns(p.student.trainedBy());
+            assertEquals(Map.of("p0", List.of("fashion-v1@1", "fashion-v2@2"), "p1",
+                    List.of("fashion-v1@1", "fashion-v2@2")), runs, "each partition switches from v1 to v2 once");
+            var v2Batches = p.registry.find(MetricNames.STUDENT_TEACHER_BATCHES).tag("version", "2").counter();
+            assertTrue(v2Batches != null && v2Batches.count() > 0, "the student meters the batches of v2");
+        }
+    }
+
+    @Test
+    void shouldHandOverToAReplicaWithANewTeacherWithoutLosingOrRepeatingABatch(@TempDir Path tmp) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests());
+             Pipeline p = new Pipeline(broker.bootstrapServers(), tmp.resolve("student"))) {
+            TeacherService v1 = p.teacher("fashion-v1", Map.of("teacher.version", "1"));
+            p.startStudentAnd(v1);
+            p.startSources();
+            await("v1 to annotate 20 batches", () -> batchesOf(v1) >= 20);
+            TeacherService v2 = p.teacher("fashion-v2", Map.of("teacher.version", "2"));
+            v2.start(); // joins the group: the partitions are shared, v1 finishing what it took first
+            await("v2 to annotate a batch", () -> v2.progress().done() > 0);
+            v1.stop(); // drains: v2 takes every partition from the committed offsets
+            assertTrue(batchesOf(v2) < BATCHES - 20, "the hand-over must land mid-run");
+            p.awaitStudent();
+
+            assertEveryBatchTrainedOnce(p);
+            Map<String, Integer> annotated = annotatedKeys(p.kafka);
+            assertEquals(BATCHES, annotated.size());
+            annotated.forEach((k, n) -> assertEquals(1, n, "batch " + k + " annotated " + n + " times"));
+            assertEquals(0, p.student.duplicatesSkipped());
+            versionRuns(p.student.trainedBy()).forEach((partition, runs) ->
+                    assertEquals(List.of("fashion-v1@1", "fashion-v2@2"), runs, partition + " switches once"));
+        }
+    }
+
+    @Test
+    void shouldShareTheWorkBetweenTwoReplicasAnnotatingNoBatchTwice(@TempDir Path tmp) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests());
+             Pipeline p = new Pipeline(broker.bootstrapServers(), tmp.resolve("student"));
+             Admin admin = Admin.create(KafkaSettings.local(broker.bootstrapServers(), 2).admin("test"))) {
+            TeacherService a = p.teacher("fashion-v1", Map.of());
+            TeacherService b = p.teacher("fashion-v1", Map.of());
+            p.startStudentAnd(a, b);
+            String group = p.kafka.group(TeacherService.STAGE);
+            await("both replicas to own a partition", () -> {
+                try {
+                    ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+                    return d.members().size() == 2 && d.members().stream()
+                            .allMatch(m -> m.assignment().topicPartitions().size() == 1);
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            p.startSources();
+            p.awaitStudent();
+
+            assertEveryBatchTrainedOnce(p);
+            assertTrue(a.progress().done() > 0 && b.progress().done() > 0, "both replicas annotate: "
+                    + a.progress().done() + " and " + b.progress().done() + " images");
+            assertEquals(400L * EPOCHS, a.progress().done() + b.progress().done(),
+                    "together they annotate every image once");
+            Map<String, Integer> annotated = annotatedKeys(p.kafka);
+            assertEquals(BATCHES, annotated.size());
+            annotated.forEach((k, n) -> assertEquals(1, n, "batch " + k + " annotated " + n + " times"));
+        }
+    }
+}
