@@ -26,6 +26,7 @@ public final class Kdstream {
               run student         run the student trainer against kafka.bootstrap
               bench data          loader -> augmenter throughput vs the broker's raw rate, side by side
               bench train         student via Kafka vs from memory, teacher service vs raw forward
+              engine              the DL engine, the GPUs it sees, one test computation (--device=auto|cpu|gpu:N)
 
             add --help after a command to list its settings; every setting can also be given as KDS_<KEY>
             (e.g. --pipeline.epochs=3 or KDS_PIPELINE_EPOCHS=3).
@@ -48,6 +49,7 @@ public final class Kdstream {
             case "demo" -> DemoCommand.run(rest, env, false);
             case "train-teacher" -> DemoCommand.run(rest, env, true);
             case "broker" -> BrokerCommand.run(rest, env);
+            case "engine" -> EngineCommand.run(rest, env);
             case "stream" -> StreamCommand.run(rest, env);
             case "run" -> runService(rest, env);
             case "bench" -> rest.isEmpty() ? usage("bench needs a target: bench data or bench train")
@@ -62,7 +64,7 @@ public final class Kdstream {
 
     private static int runService(List<String> args, Map<String, String> env) {
         if (args.isEmpty()) {
-            return usage("run needs a service: loader or augmenter");
+            return usage("run needs a service: loader, augmenter, teacher or student");
         }
         List<String> rest = args.subList(1, args.size());
         return switch (args.get(0)) {

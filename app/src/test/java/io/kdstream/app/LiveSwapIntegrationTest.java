@@ -3,29 +3,17 @@ package io.kdstream.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.kdstream.augmenter.Augmenter;
-import io.kdstream.augmenter.AugmenterConfig;
 import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.MetricNames;
-import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
-import io.kdstream.loader.Loader;
-import io.kdstream.loader.LoaderConfig;
-import io.kdstream.loader.dataset.Dataset;
-import io.kdstream.loader.dataset.DatasetSpec;
-import io.kdstream.models.SavedModel;
-import io.kdstream.student.StudentConfig;
-import io.kdstream.student.StudentTrainer;
 import io.kdstream.teacher.TeacherService;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,9 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LiveSwapIntegrationTest {
     private static final String TOKEN = "test-token-0123456789abcdef";
-    // 400 images over 2 partitions, batches of 32: 7 batches per partition and epoch
-    private static final int EPOCHS = 8;
-    private static final int BATCHES = 7 * 2 * EPOCHS;
+    private static final int EPOCHS = SmokePipeline.EPOCHS;
+    private static final int BATCHES = SmokePipeline.BATCHES;
 
     @TempDir
     static Path models;
@@ -60,80 +47,8 @@ class LiveSwapIntegrationTest {
     /** Two versions of the shipped teacher in one model root (same weights: the test is about routing, not accuracy). */
     @BeforeAll
     static void copyTeachers() throws IOException {
-        for (String v : List.of("v1", "v2")) {
-            Path dir = Files.createDirectories(models.resolve("fashion-" + v));
-            for (String f : List.of(SavedModel.PARAMS, SavedModel.PROPERTIES)) {
-                Files.copy(DemoCommand.testdata().resolveSibling("teachers/fashion-cnn32").resolve(f), dir.resolve(f));
-            }
-        }
-    }
-
-    /** The pipeline around the teacher replicas, built from the same settings the commands use. */
-    private static final class Pipeline implements AutoCloseable {
-        final KafkaSettings kafka;
-        final Settings settings;
-        final Loader loader;
-        final Augmenter augmenter;
-        final StudentTrainer student;
-        final List<TeacherService> teachers = new ArrayList<>();
-        final MeterRegistry registry = new SimpleMeterRegistry();
-
-        Pipeline(String bootstrap, Path out) {
-            settings = Settings.of(Map.ofEntries(
-                    Map.entry("kafka.bootstrap", bootstrap),
-                    Map.entry("kafka.partitions", "2"),
-                    Map.entry("dataset.path", DemoCommand.testdata().resolve("fashion-mnist-mini").toString()),
-                    Map.entry("pipeline.epochs", Integer.toString(EPOCHS)),
-                    Map.entry("pipeline.batch-size", "32"),
-                    Map.entry("loader.max-ahead-batches", "4"),
-                    Map.entry("augment.crop-scale-min", "0.35"),
-                    Map.entry("student.out", out.toString()),
-                    Map.entry("student.resume", "false"),
-                    Map.entry("student.eval-every", Integer.toString(EPOCHS)),
-                    Map.entry("dataset.test-limit", "50")));
-            kafka = KafkaSettings.from(settings);
-            Dataset train = DatasetSpec.from(settings).open(true);
-            loader = new Loader(LoaderConfig.from(settings, List.of(kafka.group(Augmenter.STAGE))), kafka, registry);
-            augmenter = new Augmenter(AugmenterConfig.from(settings, List.of(kafka.group(TeacherService.STAGE))), kafka,
-                    registry);
-            student = new StudentTrainer(StudentConfig.from(settings, train.size(), train.numClasses(),
-                    train.channels(), kafka.partitions()), kafka, registry);
-        }
-
-        TeacherService teacher(String model, Map<String, String> extra) {
-            Map<String, String> m = new HashMap<>(extra);
-            m.put("kafka.bootstrap", kafka.bootstrapServers());
-            m.put("kafka.partitions", "2");
-            m.put("teacher.model", models.resolve(model).toString());
-            m.put("teacher.device", "cpu");
-            TeacherService t = TeacherService.fromSettings(Settings.of(m), new SimpleMeterRegistry());
-            teachers.add(t);
-            return t;
-        }
-
-        void startStudentAnd(TeacherService... replicas) {
-            student.start();
-            for (TeacherService t : replicas) {
-                t.start();
-            }
-        }
-
-        void startSources() {
-            augmenter.start();
-            loader.start();
-        }
-
-        void awaitStudent() {
-            student.completion().block(Duration.ofMinutes(3));
-        }
-
-        @Override
-        public void close() {
-            loader.stop();
-            augmenter.stop();
-            teachers.forEach(TeacherService::stop);
-            student.stop();
-        }
+        SmokePipeline.copyShippedTeacher(models.resolve("fashion-v1"));
+        SmokePipeline.copyShippedTeacher(models.resolve("fashion-v2"));
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -182,7 +97,7 @@ class LiveSwapIntegrationTest {
         return keys;
     }
 
-    private static void assertEveryBatchTrainedOnce(Pipeline p) {
+    private static void assertEveryBatchTrainedOnce(SmokePipeline p) {
         assertEquals(Demo.producedBatches(p.kafka), p.student.trainedBatches(), "every produced batch trained");
         assertEquals(BATCHES, p.student.trainedBatches().size());
         assertEquals(BATCHES, p.student.trainedBy().size(), "every batch trained on teacher logits");
@@ -202,9 +117,10 @@ class LiveSwapIntegrationTest {
     @Test
     void shouldSwapTheTeacherThroughTheAdminEndpointMidRunTrainingEveryBatchOnce(@TempDir Path tmp) throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests());
-             Pipeline p = new Pipeline(broker.bootstrapServers(), tmp.resolve("student"))) {
+             SmokePipeline p = new SmokePipeline(broker.bootstrapServers(), tmp.resolve("student"), models,
+                     new SimpleMeterRegistry())) {
             TeacherService teacher = p.teacher("fashion-v1", Map.of("teacher.version", "1", "admin.port", "0",
-                    "admin.host", "127.0.0.1", "admin.token", TOKEN));
+                    "admin.host", "127.0.0.1", "admin.token", TOKEN), new SimpleMeterRegistry());
             p.startStudentAnd(teacher);
             int port = teacher.adminPort();
 
@@ -243,12 +159,13 @@ class LiveSwapIntegrationTest {
     @Test
     void shouldHandOverToAReplicaWithANewTeacherWithoutLosingOrRepeatingABatch(@TempDir Path tmp) throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests());
-             Pipeline p = new Pipeline(broker.bootstrapServers(), tmp.resolve("student"))) {
-            TeacherService v1 = p.teacher("fashion-v1", Map.of("teacher.version", "1"));
+             SmokePipeline p = new SmokePipeline(broker.bootstrapServers(), tmp.resolve("student"), models,
+                     new SimpleMeterRegistry())) {
+            TeacherService v1 = p.teacher("fashion-v1", Map.of("teacher.version", "1"), new SimpleMeterRegistry());
             p.startStudentAnd(v1);
             p.startSources();
             await("v1 to annotate 20 batches", () -> batchesOf(v1) >= 20);
-            TeacherService v2 = p.teacher("fashion-v2", Map.of("teacher.version", "2"));
+            TeacherService v2 = p.teacher("fashion-v2", Map.of("teacher.version", "2"), new SimpleMeterRegistry());
             v2.start(); // joins the group: the partitions are shared, v1 finishing what it took first
             await("v2 to annotate a batch", () -> v2.progress().done() > 0);
             v1.stop(); // drains: v2 takes every partition from the committed offsets
@@ -268,10 +185,11 @@ class LiveSwapIntegrationTest {
     @Test
     void shouldShareTheWorkBetweenTwoReplicasAnnotatingNoBatchTwice(@TempDir Path tmp) throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests());
-             Pipeline p = new Pipeline(broker.bootstrapServers(), tmp.resolve("student"));
+             SmokePipeline p = new SmokePipeline(broker.bootstrapServers(), tmp.resolve("student"), models,
+                     new SimpleMeterRegistry());
              Admin admin = Admin.create(KafkaSettings.local(broker.bootstrapServers(), 2).admin("test"))) {
-            TeacherService a = p.teacher("fashion-v1", Map.of());
-            TeacherService b = p.teacher("fashion-v1", Map.of());
+            TeacherService a = p.teacher("fashion-v1", Map.of(), new SimpleMeterRegistry());
+            TeacherService b = p.teacher("fashion-v1", Map.of(), new SimpleMeterRegistry());
             p.startStudentAnd(a, b);
             String group = p.kafka.group(TeacherService.STAGE);
             await("both replicas to own a partition", () -> {

@@ -84,6 +84,7 @@ public final class Augmenter implements Service {
                 config.mix(), config.seed());
         this.ledger = new RelayLedger(STAGE, registry);
         batchTime = Timer.builder(MetricNames.STAGE_BATCH_TIME).tag(MetricNames.TAG_STAGE, STAGE)
+                .publishPercentileHistogram()
                 .description("time to augment and encode one batch").register(registry);
     }
 
