@@ -42,9 +42,14 @@ final class SmokePipeline implements AutoCloseable {
     private final Path models;
 
     SmokePipeline(String bootstrap, Path out, Path models, MeterRegistry registry) {
+        this(bootstrap, out, models, registry, Map.of());
+    }
+
+    /** The same with some settings replaced (another dataset, epochs, batch size, ...). */
+    SmokePipeline(String bootstrap, Path out, Path models, MeterRegistry registry, Map<String, String> overrides) {
         this.models = models;
         this.registry = registry;
-        Settings settings = Settings.of(Map.ofEntries(
+        Settings settings = Settings.of(overrides).withDefaults(Map.ofEntries(
                 Map.entry("kafka.bootstrap", bootstrap),
                 Map.entry("kafka.partitions", "2"),
                 Map.entry("dataset.path", DemoCommand.testdata().resolve("fashion-mnist-mini").toString()),

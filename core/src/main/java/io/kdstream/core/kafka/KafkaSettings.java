@@ -67,6 +67,23 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, int par
         return "kds-" + host + "-" + ManagementFactory.getRuntimeMXBean().getPid();
     }
 
+    /** Client property names whose values are secrets: masked in {@link #toString()}. */
+    private static boolean secret(String key) {
+        String k = key.toLowerCase(java.util.Locale.ROOT);
+        return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("token")
+                || k.endsWith(".key") || k.contains("credentials");
+    }
+
+    /** Like the record's, with the values of secret client properties (passwords, JAAS configs) masked. */
+    @Override
+    public String toString() {
+        Map<String, String> shown = new java.util.TreeMap<>();
+        clientProperties.forEach((k, v) -> shown.put(k, secret(k) ? "***" : v));
+        return "KafkaSettings[bootstrapServers=" + bootstrapServers + ", topicPrefix=" + topicPrefix + ", partitions="
+                + partitions + ", replicationFactor=" + replicationFactor + ", maxRecordBytes=" + maxRecordBytes
+                + ", sendTimeout=" + sendTimeout + ", clientId=" + clientId + ", clientProperties=" + shown + "]";
+    }
+
     /** The full name of a topic. */
     public String topic(Topic t) {
         return t.fullName(topicPrefix);
