@@ -26,6 +26,8 @@ public final class Kdstream {
               run student         run the student trainer against kafka.bootstrap
               bench data          loader -> augmenter throughput vs the broker's raw rate, side by side
               bench train         student via Kafka vs from memory, teacher service vs raw forward
+              faults              fault-injection suite: SIGKILL student / teacher replica, broker restart, bad model,
+                                  bad setting; audits lost and doubled batches by id (--faults.only=a,b)
               engine              the DL engine, the GPUs it sees, one test computation (--device=auto|cpu|gpu:N)
 
             add --help after a command to list its settings; every setting can also be given as KDS_<KEY>
@@ -50,6 +52,7 @@ public final class Kdstream {
             case "train-teacher" -> DemoCommand.run(rest, env, true);
             case "broker" -> BrokerCommand.run(rest, env);
             case "engine" -> EngineCommand.run(rest, env);
+            case "faults" -> FaultSuite.run(rest, env);
             case "stream" -> StreamCommand.run(rest, env);
             case "run" -> runService(rest, env);
             case "bench" -> rest.isEmpty() ? usage("bench needs a target: bench data or bench train")

@@ -401,9 +401,44 @@ public final class StudentTrainer implements Service {
             info.put("mode", config.mode().name().toLowerCase(java.util.Locale.ROOT));
             info.put("version", "1");
             loop.saveModel(config.out().resolve("model"), info);
+            writeSummary(e);
             LOG.info("student: final model in {}", config.out().resolve("model"));
             progress.finish();
             done.tryEmitEmpty();
+        }
+    }
+
+    /**
+     * Writes what the run did next to the final model: {@code summary.properties} (steps, batches trained, duplicates
+     * skipped, batches per teacher version, the last evaluation) and {@code trained-batches.txt} (every batch id the
+     * final model was trained on, in order; after a resume, those restored from the checkpoint first). Tools such as
+     * {@code kdstream faults} audit runs with them.
+     */
+    private void writeSummary(EvalResult e) {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("steps", Long.toString(loop.steps()));
+        p.setProperty("batches.trained", Integer.toString(trained.size()));
+        p.setProperty("duplicates.skipped", Long.toString(duplicates));
+        p.setProperty("epochs", Integer.toString(epochsCompleted));
+        p.setProperty("top1", String.format(java.util.Locale.ROOT, "%.4f", e.studentTop1()));
+        if (!Double.isNaN(e.agreement())) {
+            p.setProperty("agreement", String.format(java.util.Locale.ROOT, "%.4f", e.agreement()));
+        }
+        teacherBatches().forEach((t, n) -> p.setProperty("teacher." + t, Long.toString(n)));
+        try {
+            java.nio.file.Files.createDirectories(config.out());
+            try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(config.out().resolve("summary.properties"))) {
+                p.store(w, "kdstream student run summary");
+            }
+            java.nio.file.Files.write(config.out().resolve("trained-batches.txt"), trainedBatchesInOrder());
+        } catch (java.io.IOException ex) {
+            LOG.warn("student: cannot write the run summary in {}: {}", config.out(), ex.toString());
+        }
+    }
+
+    private List<String> trainedBatchesInOrder() {
+        synchronized (trained) {
+            return new ArrayList<>(trained);
         }
     }
 
