@@ -94,7 +94,10 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, int par
         return topicPrefix + stage;
     }
 
-    /** Properties shared by every client. */
+    /**
+     * Properties shared by every client; the client id is {@code <kafka.client-id>-<role>}, unique per process and
+     * client kind (the callers add -producer, -consumer, -admin), so client metrics never collide.
+     */
     public Map<String, Object> common(String role) {
         Map<String, Object> p = new HashMap<>(clientProperties);
         p.put("bootstrap.servers", bootstrapServers);
@@ -104,7 +107,7 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, int par
 
     /** Producer properties sized for records up to {@link #maxRecordBytes()}. */
     public Map<String, Object> producer(String role) {
-        Map<String, Object> p = common(role);
+        Map<String, Object> p = common(role + "-producer");
         int timeout = (int) sendTimeout.toMillis();
         p.put("max.request.size", maxRecordBytes + FRAMING_BYTES);
         p.put("buffer.memory", Math.max(64L * 1024 * 1024, 4L * (maxRecordBytes + FRAMING_BYTES)));
@@ -119,7 +122,7 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, int par
 
     /** Consumer properties for a group, reading from the earliest offset when the group has no commit. */
     public Map<String, Object> consumer(String group, String role) {
-        Map<String, Object> p = common(role);
+        Map<String, Object> p = common(role + "-consumer");
         p.put("group.id", group);
         p.put("auto.offset.reset", "earliest");
         p.put("max.partition.fetch.bytes", maxRecordBytes + FRAMING_BYTES);
@@ -134,7 +137,7 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, int par
 
     /** Admin client properties. */
     public Map<String, Object> admin(String role) {
-        Map<String, Object> p = common(role);
+        Map<String, Object> p = common(role + "-admin");
         p.put("request.timeout.ms", (int) sendTimeout.toMillis());
         p.put("default.api.timeout.ms", (int) sendTimeout.toMillis());
         p.putAll(clientProperties);
