@@ -129,19 +129,28 @@ final class Demo {
         Path teacherPath = s.path("teacher.model").orElseThrow();
         int teacherEpochs = s.integer("demo.teacher-epochs", 10);
         Path studentOut = s.path("student.out").orElse(runDir("demo").resolve("student"));
-        Settings teacherRun = s.overriding(Map.of(
-                "pipeline.epochs", Integer.toString(teacherEpochs),
-                "student.mode", "supervised",
-                "student.width", Integer.toString(s.integer("demo.teacher-width", 32)),
-                "student.depth", Integer.toString(s.integer("demo.teacher-depth", 2)),
-                "student.lr", s.string("demo.teacher-lr", "2e-3"),
-                "student.out", teacherPath.resolveSibling(teacherPath.getFileName() + "-run").toString(),
-                "student.resume", "false",
-                "kafka.topic-prefix", kafka.topicPrefix() + "teacher-train."));
+        // the teacher is trained by the demo's own recipe whatever preset the student uses
+        Settings teacherRun = s.overriding(Map.ofEntries(
+                Map.entry("pipeline.epochs", Integer.toString(teacherEpochs)),
+                Map.entry("student.mode", "supervised"),
+                Map.entry("student.arch", s.string("demo.teacher-arch", "cnn")),
+                Map.entry("student.tweaks", ""),
+                Map.entry("student.label-smoothing", "0"),
+                Map.entry("student.ce-weight", "1"),
+                Map.entry("student.width", Integer.toString(s.integer("demo.teacher-width", 32))),
+                Map.entry("student.depth", Integer.toString(s.integer("demo.teacher-depth", 2))),
+                Map.entry("student.lr", s.string("demo.teacher-lr", "2e-3")),
+                Map.entry("student.lr-per-256", ""),
+                Map.entry("student.out", teacherPath.resolveSibling(teacherPath.getFileName() + "-run").toString()),
+                Map.entry("student.resume", "false"),
+                Map.entry("kafka.topic-prefix", kafka.topicPrefix() + "teacher-train.")));
         Phase teacherPhase = new Phase(teacherRun, train, false);
         Settings distillRun = s.overriding(Map.of("student.eval-teacher", teacherPath.toString(),
-                "student.out", studentOut.toString(), "student.mode", "distill"));
-        Phase distillPhase = new Phase(distillRun, train, true);
+                "student.out", studentOut.toString()));
+        // the student phase distils unless the settings (e.g. --preset=supervised) ask for the labels-only baseline,
+        // which then runs without the teacher service but is still compared with the teacher at evaluation
+        boolean distill = !s.string("student.mode", "distill").equalsIgnoreCase("supervised");
+        Phase distillPhase = new Phase(distillRun, train, distill);
         s.markUsed(teacherRun);
         s.markUsed(distillRun);
         s.requireAllUsed();

@@ -1,6 +1,7 @@
 package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Preset;
 import io.kdstream.core.config.Settings;
 import io.kdstream.loader.dataset.DatasetException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -25,7 +26,13 @@ final class DemoCommand {
 
     static int run(List<String> args, Map<String, String> env, boolean teacherOnly) {
         List<String> positional = new ArrayList<>();
-        Settings raw = Settings.parse(args, env, positional);
+        Settings raw;
+        try {
+            raw = Preset.apply(Settings.parse(args, env, positional));
+        } catch (ConfigException e) {
+            System.err.println("kdstream demo: " + e.getMessage());
+            return 2;
+        }
         boolean smoke = raw.bool("smoke", false);
         Settings s = smoke ? raw.withDefaults(Demo.smokeDefaults(testdata(), Demo.runDir("smoke")))
                 .withDefaults(Demo.DEFAULTS) : raw.withDefaults(Demo.DEFAULTS);

@@ -4,6 +4,7 @@ import io.kdstream.augmenter.Augmenter;
 import io.kdstream.augmenter.AugmenterConfig;
 import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Preset;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.loader.Loader;
@@ -30,11 +31,13 @@ final class StreamCommand {
 
     static int run(List<String> args, Map<String, String> env) {
         List<String> positional = new ArrayList<>();
-        Settings s = Settings.parse(args, env, positional).withDefaults(DEFAULTS);
+        Settings parsed = Settings.parse(args, env, positional).withDefaults(DEFAULTS);
         KafkaSettings kafka;
         LoaderConfig loaderConfig;
         AugmenterConfig augConfig;
+        Settings s;
         try {
+            s = Preset.apply(parsed);
             kafka = KafkaSettings.from(s);
             loaderConfig = LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE)));
             augConfig = AugmenterConfig.from(s, List.of());

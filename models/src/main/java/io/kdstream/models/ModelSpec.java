@@ -3,9 +3,12 @@ package io.kdstream.models;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * What a kdstream model is: architecture, size, classes, input channels and resolution, and the per-channel input
@@ -20,9 +23,10 @@ import java.util.Properties;
  * @param size     input side in pixels
  * @param mean     per-channel mean of inputs scaled to 0..1
  * @param std      per-channel standard deviation of inputs scaled to 0..1
+ * @param tweaks   options of the residual families (B, C, D, zero-gamma); ignored by the plain CNN
  */
 public record ModelSpec(Architecture arch, int width, int depth, int classes, int channels, int size, float[] mean,
-                        float[] std) {
+                        float[] std, Set<Tweak> tweaks) {
     /** Fashion-MNIST's pixel mean and standard deviation on the 0..1 scale. */
     public static final float[] FASHION_MEAN = {0.2860f};
     /** See {@link #FASHION_MEAN}. */
@@ -44,10 +48,17 @@ public record ModelSpec(Architecture arch, int width, int depth, int classes, in
         }
         mean = mean.clone();
         std = std.clone();
+        tweaks = tweaks.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(tweaks));
+    }
+
+    /** A spec without tweaks. */
+    public ModelSpec(Architecture arch, int width, int depth, int classes, int channels, int size, float[] mean,
+                     float[] std) {
+        this(arch, width, depth, classes, channels, size, mean, std, Set.of());
     }
 
     /**
-     * Reads {@code <prefix>.arch|width|depth|size|mean|std}; classes and channels come from the data.
+     * Reads {@code <prefix>.arch|width|depth|size|mean|std|tweaks}; classes and channels come from the data.
      *
      * @param s        the settings
      * @param prefix   e.g. {@code student}
@@ -65,7 +76,14 @@ public record ModelSpec(Architecture arch, int width, int depth, int classes, in
         ConfigException.require(width >= 1 && width <= 1024, prefix + ".width", width, "must be 1..1024");
         ConfigException.require(depth >= 1 && depth <= 64, prefix + ".depth", depth, "must be 1..64");
         ConfigException.require(size >= 8 && size <= 1024, prefix + ".size", size, "must be 8..1024");
-        return new ModelSpec(arch, width, depth, classes, channels, size, mean, std);
+        Set<Tweak> tweaks;
+        try {
+            List<String> raw = s.list(prefix + ".tweaks", null);
+            tweaks = raw == null ? defaults.tweaks() : Tweak.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("setting " + prefix + ".tweaks: " + e.getMessage());
+        }
+        return new ModelSpec(arch, width, depth, classes, channels, size, mean, std, tweaks);
     }
 
     private static float[] floats(Settings s, String key, float[] fallback, int channels) {
@@ -96,12 +114,13 @@ public record ModelSpec(Architecture arch, int width, int depth, int classes, in
 
     /** A copy for another class count, channel count and normalisation (when the data differs from a preset). */
     public ModelSpec forData(int newClasses, int newChannels, float[] newMean, float[] newStd) {
-        return new ModelSpec(arch, width, depth, newClasses, newChannels, size, newMean, newStd);
+        return new ModelSpec(arch, width, depth, newClasses, newChannels, size, newMean, newStd, tweaks);
     }
 
     /** A short description: {@code cnn w32 d2 28px 10 classes}. */
     public String describe() {
-        return arch.name().toLowerCase(Locale.ROOT) + " w" + width + " d" + depth + " " + size + "px " + classes
+        String t = tweaks.isEmpty() ? "" : " " + String.join("+", tweaks.stream().map(Tweak::key).toList());
+        return arch.name().toLowerCase(Locale.ROOT) + " w" + width + " d" + depth + t + " " + size + "px " + classes
                 + " classes";
     }
 
@@ -116,6 +135,9 @@ public record ModelSpec(Architecture arch, int width, int depth, int classes, in
         p.setProperty("model.size", Integer.toString(size));
         p.setProperty("model.mean", join(mean));
         p.setProperty("model.std", join(std));
+        if (!tweaks.isEmpty()) {
+            p.setProperty("model.tweaks", String.join(",", tweaks.stream().map(Tweak::key).toList()));
+        }
         return p;
     }
 
@@ -126,7 +148,7 @@ public record ModelSpec(Architecture arch, int width, int depth, int classes, in
                     Integer.parseInt(p.getProperty("model.width")), Integer.parseInt(p.getProperty("model.depth")),
                     Integer.parseInt(p.getProperty("model.classes")), Integer.parseInt(p.getProperty("model.channels")),
                     Integer.parseInt(p.getProperty("model.size")), split(p.getProperty("model.mean")),
-                    split(p.getProperty("model.std")));
+                    split(p.getProperty("model.std")), Tweak.parse(List.of(p.getProperty("model.tweaks", "").split(","))));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(source + " does not describe a kdstream model (" + e.getMessage()
                     + "); it needs model.arch, width, depth, classes, channels, size, mean and std", e);
@@ -154,13 +176,13 @@ public record ModelSpec(Architecture arch, int width, int depth, int classes, in
     public boolean equals(Object o) {
         return o instanceof ModelSpec m && arch == m.arch && width == m.width && depth == m.depth
                 && classes == m.classes && channels == m.channels && size == m.size && Arrays.equals(mean, m.mean)
-                && Arrays.equals(std, m.std);
+                && Arrays.equals(std, m.std) && tweaks.equals(m.tweaks);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(arch, width, depth, classes, channels, size, Arrays.hashCode(mean),
-                Arrays.hashCode(std));
+                Arrays.hashCode(std), tweaks);
     }
 
     @Override

@@ -17,8 +17,9 @@ import java.util.Optional;
  *                        batches, no teacher: the baseline, and how kdstream trains teachers)
  * @param spec            {@code student.arch|width|depth|size|mean|std}
  * @param options         {@code student.temperature}, {@code student.ce-weight}, {@code student.kd-weight},
- *                        {@code student.lr}, {@code student.warmup-epochs}, {@code student.weight-decay},
- *                        {@code student.no-bias-decay}, {@code student.clip-norm}
+ *                        {@code student.lr} (or {@code student.lr-per-256}, scaled by the batch),
+ *                        {@code student.warmup-epochs}, {@code student.weight-decay}, {@code student.no-bias-decay},
+ *                        {@code student.clip-norm}, {@code student.label-smoothing}
  * @param dataset         {@code dataset.*}: the test split for evaluation, and the training split's size
  * @param epochs          {@code pipeline.epochs}
  * @param batchSize       {@code pipeline.batch-size}
@@ -72,12 +73,22 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         float wce = (float) s.real("student.ce-weight", 1.0);
         float wkd = (float) s.real("student.kd-weight", mode == Mode.SUPERVISED ? 0 : 5.0);
         double lr = s.real("student.lr", 2e-3);
+        if (!s.string("student.lr-per-256", "").isBlank()) { // Bag of Tricks' linear scaling: base * batch / 256
+            double base = s.real("student.lr-per-256", 0);
+            ConfigException.require(base > 0, "student.lr-per-256", base, "must be > 0");
+            lr = linearScaling(base, batch);
+        }
+        float smoothing = (float) s.real("student.label-smoothing", 0);
+        ConfigException.require(smoothing >= 0 && smoothing < 1, "student.label-smoothing", smoothing,
+                "must be in [0, 1)");
         double warmupEpochs = s.real("student.warmup-epochs", Math.min(1.0, epochs / 5.0));
         float wd = (float) s.real("student.weight-decay", 0.01);
         float clip = (float) s.real("student.clip-norm", 0);
         ConfigException.require(t > 0, "student.temperature", t, "must be > 0");
         ConfigException.require(wce >= 0 && wkd >= 0 && wce + wkd > 0, "student.ce-weight", wce + "/" + wkd,
                 "weights must be >= 0 and not both 0 (student.ce-weight, student.kd-weight)");
+        ConfigException.require(mode != Mode.SUPERVISED || wce > 0, "student.ce-weight", wce, "must be > 0 in "
+                + "supervised mode: without a teacher the CE term is the whole loss");
         ConfigException.require(lr > 0, "student.lr", lr, "must be > 0");
         ConfigException.require(warmupEpochs >= 0, "student.warmup-epochs", warmupEpochs, "must be >= 0");
         ConfigException.require(wd >= 0, "student.weight-decay", wd, "must be >= 0");
@@ -86,11 +97,16 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         LrSchedule schedule = new LrSchedule(lr, Math.round(warmupEpochs * perEpoch), epochs == 0 ? 0 : epochs * perEpoch,
                 0);
         StudentLoop.Options options = new StudentLoop.Options(t, wce, mode == Mode.SUPERVISED ? 0 : wkd, schedule, wd,
-                s.bool("student.no-bias-decay", true), clip);
+                s.bool("student.no-bias-decay", true), clip, smoothing);
         return new StudentConfig(mode, spec, options, DatasetSpec.from(s), epochs, batch,
                 s.path("student.out").orElse(Path.of("runs", "student")), s.bool("student.resume", true),
                 s.path("student.eval-teacher"), s.string("student.device", "auto"), s.integer("student.eval-every", 1),
                 TeacherPolicy.from(s));
+    }
+
+    /** Bag of Tricks' linear learning-rate scaling: {@code base} for 256 images, proportionally for other batches. */
+    public static double linearScaling(double base, int batch) {
+        return base * batch / 256.0;
     }
 
     /** Batches per epoch when {@code size} images are spread round-robin over partitions and cut per partition. */

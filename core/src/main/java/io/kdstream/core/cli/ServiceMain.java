@@ -2,6 +2,7 @@ package io.kdstream.core.cli;
 
 import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Preset;
 import io.kdstream.core.config.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -34,9 +35,10 @@ public final class ServiceMain {
      */
     public static int run(String name, List<String> args, Map<String, String> env, Factory factory) {
         List<String> positional = new ArrayList<>();
-        Settings settings = Settings.parse(args, env, positional);
+        Settings settings;
         String replica;
         try {
+            settings = Preset.apply(Settings.parse(args, env, positional));
             replica = settings.string("metrics.replica", ProcessMetrics.defaultReplica());
         } catch (ConfigException e) {
             System.err.println("kdstream " + name + ": " + e.getMessage());

@@ -26,9 +26,16 @@ public final class Settings {
 
     private final Map<String, String> flags;
     private final Map<String, String> env;
+    private final Map<String, String> preset;
+    private final Map<String, String> defaults;
     private final Set<String> used = new TreeSet<>();
 
     private Settings(Map<String, String> flags, Map<String, String> env) {
+        this(flags, env, Map.of(), Map.of());
+    }
+
+    private Settings(Map<String, String> flags, Map<String, String> env, Map<String, String> preset,
+                     Map<String, String> defaults) {
         this.flags = new LinkedHashMap<>(flags);
         this.env = new TreeMap<>();
         env.forEach((k, v) -> {
@@ -36,6 +43,14 @@ public final class Settings {
                 this.env.put(k, v);
             }
         });
+        this.preset = Map.copyOf(preset);
+        this.defaults = Map.copyOf(defaults);
+    }
+
+    private Settings copy(Map<String, String> newFlags, Map<String, String> newPreset, Map<String, String> newDefaults) {
+        Settings c = new Settings(newFlags, env, newPreset, newDefaults);
+        c.used.addAll(used);
+        return c;
     }
 
     /** Settings from explicit maps (tests, embedding). */
@@ -75,27 +90,30 @@ public final class Settings {
         return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    /** A copy in which {@code defaults} apply wherever neither a flag nor a variable sets the key (presets). */
-    public Settings withDefaults(Map<String, String> defaults) {
-        Map<String, String> merged = new LinkedHashMap<>();
-        defaults.forEach((k, v) -> {
-            if (!env.containsKey(envName(k))) {
-                merged.put(k, v);
-            }
-        });
-        merged.putAll(flags);
-        Settings copy = new Settings(merged, env);
-        copy.used.addAll(used);
-        return copy;
+    /**
+     * A copy with a command's defaults: they apply where no flag, variable or preset sets the key. Defaults given
+     * earlier win over later ones ({@code withDefaults(smoke).withDefaults(demo)}). Keys of a defaults map that this
+     * command never reads are not errors (a map may serve several services).
+     */
+    public Settings withDefaults(Map<String, String> more) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults);
+        more.forEach(merged::putIfAbsent);
+        return copy(flags, preset, merged);
+    }
+
+    /**
+     * A copy with a recipe's values ({@link Preset}): below flags and variables, above the command's defaults, and
+     * like defaults not an error where this service does not read them (one preset configures every service).
+     */
+    public Settings withPreset(Map<String, String> values) {
+        return copy(flags, values, defaults);
     }
 
     /** A copy in which {@code overrides} replace flags, variables and defaults (one phase of a composite run). */
     public Settings overriding(Map<String, String> overrides) {
         Map<String, String> merged = new LinkedHashMap<>(flags);
         merged.putAll(overrides);
-        Settings copy = new Settings(merged, env);
-        copy.used.addAll(used);
-        return copy;
+        return copy(merged, preset, defaults);
     }
 
     /** Marks keys read by a derived copy as used here too. */
@@ -109,6 +127,12 @@ public final class Settings {
         String v = flags.get(key);
         if (v == null) {
             v = env.get(envName(key));
+        }
+        if (v == null) {
+            v = preset.get(key);
+        }
+        if (v == null) {
+            v = defaults.get(key);
         }
         return Optional.ofNullable(v);
     }

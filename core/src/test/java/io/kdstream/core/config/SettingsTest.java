@@ -68,4 +68,23 @@ class SettingsTest {
         assertEquals("env", s.string("y", "none"));
         assertEquals("preset", s.string("z", "none"));
     }
+
+    @Test
+    void shouldLayerFlagsOverVariablesOverPresetOverDefaults() {
+        Settings s = Preset.apply(Settings.of(Map.of("preset", "usi", "student.lr", "1e-3"),
+                Map.of("KDS_STUDENT_KD_WEIGHT", "2"))).withDefaults(Map.of("student.lr", "9", "student.ce-weight", "7",
+                "other.service.key", "x"));
+        assertEquals("1e-3", s.string("student.lr", "none"), "flag over preset and default");
+        assertEquals("2", s.string("student.kd-weight", "none"), "variable over preset");
+        assertEquals("1", s.string("student.ce-weight", "none"), "preset over default");
+        assertEquals("switch", s.string("augment.mix", "none"));
+        s.requireAllUsed(); // preset and default keys this service never read are not errors
+    }
+
+    @Test
+    void shouldNameTheKnownPresetsForAnUnknownOne() {
+        ConfigException e = assertThrows(ConfigException.class, () -> Preset.apply(Settings.of(Map.of("preset",
+                "fast"))));
+        assertTrue(e.getMessage().contains("[supervised, usi, funmatch, bag-of-tricks]"), e.getMessage());
+    }
 }

@@ -51,9 +51,36 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
      * @param weightDecay decoupled weight decay
      * @param noBiasDecay exclude biases and norm parameters from decay
      * @param clipNorm    global gradient-norm clip, 0 for none
+     * @param labelSmoothing epsilon of label smoothing on the CE targets, 0 for none
      */
     public record Options(float temperature, float ceWeight, float kdWeight, LrSchedule schedule, float weightDecay,
-                          boolean noBiasDecay, float clipNorm) {
+                          boolean noBiasDecay, float clipNorm, float labelSmoothing) {
+        /** Options without label smoothing. */
+        public Options(float temperature, float ceWeight, float kdWeight, LrSchedule schedule, float weightDecay,
+                       boolean noBiasDecay, float clipNorm) {
+            this(temperature, ceWeight, kdWeight, schedule, weightDecay, noBiasDecay, clipNorm, 0f);
+        }
+    }
+
+    /**
+     * Label smoothing of soft targets: each labelled row becomes (1 - eps) * row + eps / K; rows of unlabelled
+     * samples (all zeros) stay zero. Mixed labels are smoothed after mixing, as in Bag of Tricks.
+     */
+    public static float[] smoothLabels(float[] targets, int k, float eps) {
+        if (eps == 0) {
+            return targets;
+        }
+        float[] out = new float[targets.length];
+        for (int row = 0; row < targets.length / k; row++) {
+            float sum = 0;
+            for (int j = 0; j < k; j++) {
+                sum += targets[row * k + j];
+            }
+            for (int j = 0; j < k; j++) {
+                out[row * k + j] = sum == 0 ? 0 : (1 - eps) * targets[row * k + j] + eps * sum / k;
+            }
+        }
+        return out;
     }
 
     private final ModelSpec spec;
@@ -62,6 +89,7 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
     private final AdamW optimizer;
     private final Trainer trainer;
     private final float clipNorm;
+    private final float labelSmoothing;
     private long step;
 
     /** Builds a freshly initialised student. */
@@ -75,6 +103,7 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
                 .optDevices(new Device[] {device}));
         trainer.initialize(Models.inputShape(spec));
         this.clipNorm = options.clipNorm();
+        this.labelSmoothing = options.labelSmoothing();
         optimizer.bind(model.getBlock(), trainer.getManager());
     }
 
@@ -109,8 +138,9 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
         int k = spec.classes();
         try (NDManager m = trainer.getManager().newSubManager()) {
             NDList data = new NDList(Inputs.toInput(m, view, spec));
-            NDList labels = teacherLogits == null ? new NDList(m.create(targets, new Shape(n, k)))
-                    : new NDList(m.create(targets, new Shape(n, k)), m.create(teacherLogits, new Shape(n, k)));
+            float[] y = smoothLabels(targets, k, labelSmoothing);
+            NDList labels = teacherLogits == null ? new NDList(m.create(y, new Shape(n, k)))
+                    : new NDList(m.create(y, new Shape(n, k)), m.create(teacherLogits, new Shape(n, k)));
             float[] parts;
             zeroGradients();
             try (GradientCollector collector = trainer.newGradientCollector()) {
