@@ -2,6 +2,7 @@ package io.kdstream.augmenter;
 
 import io.kdstream.augmenter.ops.InceptionCrop;
 import io.kdstream.augmenter.ops.MixPolicy;
+import io.kdstream.core.wire.TeacherView;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import java.util.List;
@@ -22,9 +23,11 @@ import java.util.List;
  * @param threads         {@code augmenter.threads}: batches augmented in parallel
  * @param feeds           {@code augmenter.feeds}: consumer groups of the augmented topic to stay ahead of
  * @param maxAheadBatches {@code augmenter.max-ahead-batches}: how far ahead of them
+ * @param teacherView     {@code augment.teacher-view}: consistent (default), independent or fixed (ablations)
  */
 public record AugmenterConfig(int batchSize, long seed, int teacherSize, int studentSize, InceptionCrop crop,
-                              boolean flip, MixPolicy mix, int threads, List<String> feeds, int maxAheadBatches) {
+                              boolean flip, MixPolicy mix, int threads, List<String> feeds, int maxAheadBatches,
+                              TeacherView teacherView) {
     public AugmenterConfig {
         ConfigException.require(batchSize >= 1 && batchSize <= 65536, "pipeline.batch-size", batchSize,
                 "must be 1..65536");
@@ -62,6 +65,7 @@ public record AugmenterConfig(int batchSize, long seed, int teacherSize, int stu
                 s.integer("view.student-size", teacher), new InceptionCrop(scaleMin, scaleMax, ratioMin, ratioMax),
                 s.bool("augment.flip", true), mix,
                 s.integer("augmenter.threads", Math.max(1, Runtime.getRuntime().availableProcessors())),
-                s.list("augmenter.feeds", defaultFeeds), s.integer("augmenter.max-ahead-batches", 16));
+                s.list("augmenter.feeds", defaultFeeds), s.integer("augmenter.max-ahead-batches", 16),
+                s.choice("augment.teacher-view", TeacherView.class, TeacherView.CONSISTENT));
     }
 }

@@ -22,6 +22,7 @@ import io.kdstream.core.wire.EpochEnd;
 import io.kdstream.core.wire.Frame;
 import io.kdstream.core.wire.FrameCodec;
 import io.kdstream.core.wire.RecordKind;
+import io.kdstream.core.wire.TeacherView;
 import io.kdstream.core.wire.WireFormatException;
 import io.kdstream.models.DjlThreads;
 import io.micrometer.core.instrument.Counter;
@@ -73,6 +74,7 @@ public final class TeacherService implements Service {
     private final TeacherAdmin.Config adminConfig;
     private final Map<String, Timer> forwardTimers = new ConcurrentHashMap<>();
     private final Sinks.Empty<Void> flowDone = Sinks.empty();
+    private final FixedTeacher fixed = new FixedTeacher();
     private volatile TeacherConfig current;
     private volatile TeacherModel teacher;
     private Gauge active;
@@ -313,7 +315,10 @@ public final class TeacherService implements Service {
         long t0 = System.nanoTime();
         TeacherModel t = teacher; // swaps happen on this thread too, so t stays loaded for the whole pass
         try {
-            float[] logits = t.logits().logits(w.batch().view());
+            AugmentedBatch b = w.batch();
+            float[] logits = b.teacherView() == TeacherView.FIXED
+                    ? fixed.annotate(b, v -> t.logits().logits(v), t.logits().classes())
+                    : t.logits().logits(b.view());
             forwardTimer(t).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
             return w.annotated(logits, t);
         } catch (IllegalArgumentException e) {

@@ -7,6 +7,7 @@ import io.kdstream.core.Seeds;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.MixMode;
 import io.kdstream.core.wire.Sample;
+import io.kdstream.core.wire.TeacherView;
 import io.kdstream.core.wire.View;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -17,6 +18,10 @@ import java.util.SplittableRandom;
  * per batch applied identically to both views (mixup with image i+1, or cutmix with the same normalized box).
  * Random choices are seeded by (seed, epoch, sample id) and (seed, epoch, partition, batch), so a batch is
  * reproducible whoever computes it. Pure and thread-safe.
+ *
+ * <p>For the ablations of "A good teacher is patient and consistent" the teacher's view can instead be
+ * {@link TeacherView#INDEPENDENT} (its own crop box and flip, seeded separately, mixed the same way) or
+ * {@link TeacherView#FIXED} (the unmixed whole image, resized; the teacher service mixes its predictions).
  */
 public final class BatchAugmenter {
     private final InceptionCrop crop;
@@ -25,6 +30,12 @@ public final class BatchAugmenter {
     private final int studentSize;
     private final MixPolicy mix;
     private final long seed;
+    private final TeacherView teacherView;
+
+    /** A consistent augmenter: the teacher sees exactly the student's view. */
+    public BatchAugmenter(InceptionCrop crop, boolean flip, int teacherSize, int studentSize, MixPolicy mix, long seed) {
+        this(crop, flip, teacherSize, studentSize, mix, seed, TeacherView.CONSISTENT);
+    }
 
     /**
      * @param crop        the crop distribution
@@ -33,8 +44,10 @@ public final class BatchAugmenter {
      * @param studentSize side of the student's view; equal to teacherSize for one shared view
      * @param mix         the mixing policy
      * @param seed        the run seed
+     * @param teacherView consistent, independent or fixed
      */
-    public BatchAugmenter(InceptionCrop crop, boolean flip, int teacherSize, int studentSize, MixPolicy mix, long seed) {
+    public BatchAugmenter(InceptionCrop crop, boolean flip, int teacherSize, int studentSize, MixPolicy mix, long seed,
+                          TeacherView teacherView) {
         if (teacherSize < 1 || studentSize < 1) {
             throw new IllegalArgumentException("view sizes must be >= 1");
         }
@@ -44,6 +57,7 @@ public final class BatchAugmenter {
         this.studentSize = studentSize;
         this.mix = mix;
         this.seed = seed;
+        this.teacherView = teacherView;
     }
 
     /** The crop box and flip of one sample in one epoch. */
@@ -52,7 +66,20 @@ public final class BatchAugmenter {
 
     /** The seeded geometry of a sample: the same for the teacher's and the student's view. */
     public Geometry geometry(Sample s) {
-        SplittableRandom rnd = new SplittableRandom(Seeds.mix(seed, s.epoch(), s.sampleId(), 1));
+        return geometry(s, 1);
+    }
+
+    /** The teacher's geometry: the student's, another seeded draw (independent) or the whole image (fixed). */
+    public Geometry teacherGeometry(Sample s) {
+        return switch (teacherView) {
+            case CONSISTENT -> geometry(s);
+            case INDEPENDENT -> geometry(s, 3);
+            case FIXED -> new Geometry(new CropBox(0, 0, s.image().height(), s.image().width()), false);
+        };
+    }
+
+    private Geometry geometry(Sample s, int stream) {
+        SplittableRandom rnd = new SplittableRandom(Seeds.mix(seed, s.epoch(), s.sampleId(), stream));
         CropBox box = crop.sample(s.image().height(), s.image().width(), rnd);
         return new Geometry(box, flip && rnd.nextBoolean());
     }
@@ -72,7 +99,7 @@ public final class BatchAugmenter {
         }
         int c = samples.get(0).image().channels();
         int k = samples.get(0).numClasses();
-        boolean twoViews = studentSize != teacherSize;
+        boolean twoViews = studentSize != teacherSize || teacherView != TeacherView.CONSISTENT;
         float[] teacher = new float[n * teacherSize * teacherSize * c];
         float[] student = twoViews ? new float[n * studentSize * studentSize * c] : null;
         long[] ids = new long[n];
@@ -88,7 +115,8 @@ public final class BatchAugmenter {
                         + " channels and " + s.numClasses() + " classes, the batch has " + c + " and " + k);
             }
             Geometry g = geometry(s);
-            Resampler.cropResize(s.image(), g.box(), g.flipped(), teacherSize, teacherSize, teacher,
+            Geometry tg = teacherGeometry(s);
+            Resampler.cropResize(s.image(), tg.box(), tg.flipped(), teacherSize, teacherSize, teacher,
                     i * teacherSize * teacherSize * c);
             if (twoViews) {
                 Resampler.cropResize(s.image(), g.box(), g.flipped(), studentSize, studentSize, student,
@@ -116,12 +144,13 @@ public final class BatchAugmenter {
         switch (mode) {
             case MIXUP -> {
                 lambda = (float) mix.mixupLambda(rnd);
-                teacher = Mixing.mixup(teacher, n, partners, lambda);
+                teacher = teacherView == TeacherView.FIXED ? teacher : Mixing.mixup(teacher, n, partners, lambda);
                 student = student == null ? null : Mixing.mixup(student, n, partners, lambda);
             }
             case CUTMIX -> {
                 cut = mix.cutBox(rnd);
-                float kept = Mixing.cutmix(teacher, n, teacherSize, teacherSize, c, partners, cut);
+                float kept = teacherView == TeacherView.FIXED ? Float.NaN
+                        : Mixing.cutmix(teacher, n, teacherSize, teacherSize, c, partners, cut);
                 if (twoViews) {
                     kept = Mixing.cutmix(student, n, studentSize, studentSize, c, partners, cut);
                 }
@@ -133,6 +162,6 @@ public final class BatchAugmenter {
         float[] targets = Mixing.targets(labels, partners, lambdas, k);
         return new AugmentedBatch(epoch, partition, seq, createdAt, k, mode, ids, labels, loadedAt, partners, lambdas,
                 targets, boxes, flips, cut, new View(n, teacherSize, teacherSize, c, teacher),
-                twoViews ? new View(n, studentSize, studentSize, c, student) : null);
+                twoViews ? new View(n, studentSize, studentSize, c, student) : null, teacherView);
     }
 }

@@ -25,11 +25,22 @@ import java.util.zip.CRC32C;
  * @param cutBox      cutmix box in normalized view coordinates: top, left, bottom, right; null unless CUTMIX
  * @param view        the teacher's view (and the student's when {@code studentView} is null)
  * @param studentView the student's view from the same boxes at the student's resolution, or null
+ * @param teacherView how {@code view} relates to the student's view: consistent (the same boxes and mix), independent
+ *                    (other boxes, same mix) or fixed (unmixed whole images); {@code cropBoxes} and {@code flips}
+ *                    always describe the student's view
  */
 public record AugmentedBatch(int epoch, int partition, long seq, long createdAtMs, int numClasses, MixMode mix,
                              long[] sampleIds, int[] labels, long[] loadedAtMs, int[] partners, float[] lambdas,
                              float[] targets, int[] cropBoxes, byte[] flips, float[] cutBox, View view,
-                             View studentView) {
+                             View studentView, TeacherView teacherView) {
+
+    /** A batch whose teacher sees exactly the student's view. */
+    public AugmentedBatch(int epoch, int partition, long seq, long createdAtMs, int numClasses, MixMode mix,
+                          long[] sampleIds, int[] labels, long[] loadedAtMs, int[] partners, float[] lambdas,
+                          float[] targets, int[] cropBoxes, byte[] flips, float[] cutBox, View view, View studentView) {
+        this(epoch, partition, seq, createdAtMs, numClasses, mix, sampleIds, labels, loadedAtMs, partners, lambdas,
+                targets, cropBoxes, flips, cutBox, view, studentView, TeacherView.CONSISTENT);
+    }
 
     public AugmentedBatch {
         int n = sampleIds.length;
@@ -40,6 +51,9 @@ public record AugmentedBatch(int epoch, int partition, long seq, long createdAtM
         check(view.count() == n, "view must hold N=" + n + " images, has " + view.count());
         check(studentView == null || studentView.count() == n, "studentView must hold N images");
         check(cutBox == null || cutBox.length == 4, "cutBox must have 4 entries");
+        check(teacherView != null, "teacherView must be given");
+        check(teacherView == TeacherView.CONSISTENT || studentView != null, "a " + teacherView.wireName()
+                + " teacher view needs a separate student view");
     }
 
     private static void check(boolean ok, String message) {
@@ -91,6 +105,9 @@ public record AugmentedBatch(int epoch, int partition, long seq, long createdAtM
             Tensor sv = studentView.toTensor("student_view");
             b.property("student_view_crc32c", crc32c(sv)).tensor(sv);
         }
+        if (teacherView != TeacherView.CONSISTENT) {
+            b.property("teacher_view", teacherView.wireName());
+        }
         return b;
     }
 
@@ -138,7 +155,8 @@ public record AugmentedBatch(int epoch, int partition, long seq, long createdAtM
                 f.tensor("crop_box").require(DType.INT32, n, 4).toInts(),
                 f.tensor("flip").require(DType.UINT8, n).toBytes(),
                 cut == null ? null : cut.require(DType.FLOAT32, 4).toFloats(),
-                View.fromTensor(viewTensor), sv == null ? null : View.fromTensor(sv));
+                View.fromTensor(viewTensor), sv == null ? null : View.fromTensor(sv),
+                TeacherView.ofWireName(f.stringProperty("teacher_view", TeacherView.CONSISTENT.wireName())));
     }
 
     private static void verifyCrc(Frame f, String property, Tensor t) {
