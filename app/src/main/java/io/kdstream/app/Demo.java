@@ -85,7 +85,8 @@ final class Demo {
     /** What a run measured. */
     record Result(String teacher, long teacherParams, double teacherTop1, String student, long studentParams,
                   double studentTop1, double agreement, double kl, Map<String, Double> imagesPerSecond, Duration wall,
-                  Set<String> produced, Set<String> trained, long duplicates, Path studentModel) {
+                  Set<String> produced, Set<String> trained, long duplicates, Path studentModel,
+                  List<StudentTrainer.EvalResult> history) {
         /** Produced batches never trained. */
         long missing() {
             Set<String> m = new HashSet<>(produced);
@@ -181,7 +182,7 @@ final class Demo {
             return new Result(teacherDesc, teacherParams, last.teacherTop1(), distillPhase.student.spec().describe(),
                     r.student().parameterCount(), last.studentTop1(), last.agreement(), last.kl(), r.rates(),
                     Duration.ofNanos(System.nanoTime() - t0), r.produced(), r.student().trainedBatches(),
-                    r.student().duplicatesSkipped(), studentOut.resolve("model"));
+                    r.student().duplicatesSkipped(), studentOut.resolve("model"), r.student().history());
         }
     }
 
