@@ -142,6 +142,9 @@ final class Demo {
                 Map.entry("student.depth", Integer.toString(s.integer("demo.teacher-depth", 2))),
                 Map.entry("student.lr", s.string("demo.teacher-lr", "2e-3")),
                 Map.entry("student.lr-per-256", ""),
+                // the teacher learns at the teacher's resolution (e.g. 56 px while the student sees 28 px)
+                Map.entry("view.student-size", Integer.toString(s.integer("view.teacher-size", 28))),
+                Map.entry("student.size", Integer.toString(s.integer("view.teacher-size", 28))),
                 Map.entry("student.out", teacherPath.resolveSibling(teacherPath.getFileName() + "-run").toString()),
                 Map.entry("student.resume", "false"),
                 Map.entry("kafka.topic-prefix", kafka.topicPrefix() + "teacher-train.")));

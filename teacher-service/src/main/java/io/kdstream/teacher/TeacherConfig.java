@@ -5,6 +5,8 @@ import io.kdstream.core.config.Settings;
 import io.kdstream.models.Architecture;
 import io.kdstream.models.ModelSpec;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,9 +22,29 @@ import java.util.Locale;
  * @param device    {@code teacher.device}: auto, cpu, gpu, gpu:N
  * @param modelRoot {@code teacher.model-root}: the directory every model must lie in, {@code teacher.model} and
  *                  any model a live swap asks for; default the directory that holds {@code teacher.model}
+ * @param ensemble  {@code teacher.ensemble}: more models whose predictions are averaged with {@code model}'s (an
+ *                  ensemble of teachers); empty for one teacher
+ * @param weights   {@code teacher.ensemble-weights}: one weight per member, {@code model} first; default equal
  */
 public record TeacherConfig(Path model, Format format, String id, String version, ModelSpec input, boolean nhwc,
-                            boolean half, String device, Path modelRoot) {
+                            boolean half, String device, Path modelRoot, List<Path> ensemble, List<Double> weights) {
+    public TeacherConfig {
+        ensemble = List.copyOf(ensemble);
+        weights = List.copyOf(weights);
+        ConfigException.require(weights.isEmpty() || weights.size() == ensemble.size() + 1,
+                "teacher.ensemble-weights", weights, "needs one weight per teacher (" + (ensemble.size() + 1)
+                        + ": teacher.model first, then teacher.ensemble)");
+        for (double w : weights) {
+            ConfigException.require(w > 0, "teacher.ensemble-weights", weights, "weights must be > 0");
+        }
+    }
+
+    /** One teacher, no ensemble. */
+    public TeacherConfig(Path model, Format format, String id, String version, ModelSpec input, boolean nhwc,
+                         boolean half, String device, Path modelRoot) {
+        this(model, format, id, version, input, nhwc, half, device, modelRoot, List.of(), List.of());
+    }
+
     /** How the teacher file is read. */
     public enum Format {
         /** Decide from the path. */
@@ -62,21 +84,43 @@ public record TeacherConfig(Path model, Format format, String id, String version
                         ModelSpec.FASHION_STD).forData(classes, channels, fill(channels, ModelSpec.FASHION_MEAN[0]),
                         fill(channels, ModelSpec.FASHION_STD[0])));
         Path root = s.path("teacher.model-root").orElse(model.toAbsolutePath().normalize().getParent());
-        TeacherConfig c = new TeacherConfig(model, format, s.string("teacher.id", defaultId(model)),
+        List<Path> members = s.list("teacher.ensemble", List.of()).stream().map(Path::of).toList();
+        List<Double> weights = new ArrayList<>();
+        for (String w : s.list("teacher.ensemble-weights", List.of())) {
+            try {
+                weights.add(Double.parseDouble(w));
+            } catch (NumberFormatException e) {
+                throw new ConfigException("setting teacher.ensemble-weights=" + w + " is not a number");
+            }
+        }
+        List<String> names = new ArrayList<>(List.of(defaultId(model)));
+        members.forEach(m -> names.add(defaultId(m)));
+        TeacherConfig c = new TeacherConfig(model, format, s.string("teacher.id", String.join("+", names)),
                 s.string("teacher.version", ""), input,
                 s.choice("teacher.layout", Layout.class, Layout.NCHW) == Layout.NHWC,
                 s.choice("teacher.logits", Precision.class, Precision.FLOAT32) == Precision.FLOAT16,
                 s.string("teacher.device", "auto").toLowerCase(Locale.ROOT), root);
         c.confine(model.toAbsolutePath().toString(), "teacher.model");
-        return c;
+        List<Path> confined = new ArrayList<>();
+        for (Path m : members) {
+            confined.add(c.confine(m.toAbsolutePath().toString(), "teacher.ensemble"));
+        }
+        return new TeacherConfig(model, format, c.id(), c.version(), input, c.nhwc(), c.half(), c.device(), root,
+                confined, weights);
     }
 
     private static String defaultId(Path model) {
         return model.getFileName().toString().replaceFirst("\\.(pt|pth|torchscript)$", "");
     }
 
+    /** The same settings for another model file (one member of an ensemble). */
+    TeacherConfig member(Path m) {
+        return new TeacherConfig(m, format, defaultId(m), version, input, nhwc, half, device, modelRoot);
+    }
+
     /**
-     * The config of a live swap to another model: the same input description, precision and device; the model is
+     * The config of a live swap to another model (a single teacher, an ensemble is replaced whole): the same input
+     * description, precision and device; the model is
      * resolved inside {@link #modelRoot()} (a relative path against it); id and version default as at start-up.
      *
      * @param requested the model path the request named

@@ -16,8 +16,40 @@ import io.kdstream.models.Network;
 public record TeacherModel(LogitsFunction logits, String id, String version, AutoCloseable closer)
         implements AutoCloseable {
 
-    /** Loads the teacher a config names; fails fast with a message naming the file when it cannot. */
+    /**
+     * Loads the teacher a config names (with {@code teacher.ensemble}, every member, averaged); fails fast with a
+     * message naming the file when it cannot.
+     */
     public static TeacherModel load(TeacherConfig c) {
+        if (c.ensemble().isEmpty()) {
+            return loadOne(c);
+        }
+        java.util.List<TeacherModel> members = new java.util.ArrayList<>();
+        try {
+            members.add(loadOne(c));
+            for (java.nio.file.Path m : c.ensemble()) {
+                members.add(loadOne(c.member(m)));
+            }
+            EnsembleTeacher e = new EnsembleTeacher(members.stream().map(TeacherModel::logits).toList(), c.weights());
+            java.util.List<TeacherModel> owned = java.util.List.copyOf(members);
+            return new TeacherModel(e, c.id(), c.version().isEmpty() ? "1" : c.version(), () -> {
+                for (TeacherModel t : owned) {
+                    t.close();
+                }
+            });
+        } catch (RuntimeException e) {
+            for (TeacherModel t : members) {
+                try {
+                    t.close();
+                } catch (Exception ignored) {
+                    // already failing; the first error is the one to report
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static TeacherModel loadOne(TeacherConfig c) {
         if (!java.nio.file.Files.exists(c.model())) {
             throw new io.kdstream.core.config.ConfigException("setting teacher.model=" + c.model() + " is invalid: no "
                     + "such file or directory; point it at a kdstream model directory or a TorchScript .pt file");
