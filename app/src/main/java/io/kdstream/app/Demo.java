@@ -138,6 +138,7 @@ final class Demo {
                 Map.entry("student.tweaks", ""),
                 Map.entry("student.label-smoothing", "0"),
                 Map.entry("student.ce-weight", "1"),
+                Map.entry("augment.dlb", "false"),
                 Map.entry("student.width", Integer.toString(s.integer("demo.teacher-width", 32))),
                 Map.entry("student.depth", Integer.toString(s.integer("demo.teacher-depth", 2))),
                 Map.entry("student.lr", s.string("demo.teacher-lr", "2e-3")),
@@ -151,9 +152,9 @@ final class Demo {
         Phase teacherPhase = new Phase(teacherRun, train, false);
         Settings distillRun = s.overriding(Map.of("student.eval-teacher", teacherPath.toString(),
                 "student.out", studentOut.toString()));
-        // the student phase distils unless the settings (e.g. --preset=supervised) ask for the labels-only baseline,
-        // which then runs without the teacher service but is still compared with the teacher at evaluation
-        boolean distill = !s.string("student.mode", "distill").equalsIgnoreCase("supervised");
+        // the student phase distils unless the settings (--preset=supervised, --preset=dlb) ask for a mode without a
+        // teacher, which then runs without the teacher service but is still compared with the teacher at evaluation
+        boolean distill = s.string("student.mode", "distill").equalsIgnoreCase("distill");
         Phase distillPhase = new Phase(distillRun, train, distill);
         s.markUsed(teacherRun);
         s.markUsed(distillRun);

@@ -52,6 +52,9 @@ final class Experiment {
         Arm funmatch = new Arm("FunMatch", Map.of("preset", "funmatch"), "KD only, clip 1.0");
         EXPERIMENTS.put("consistency", List.of(supervised, consistent, independent, fixed));
         EXPERIMENTS.put("recipes", List.of(supervised, consistent, usi, funmatch));
+        EXPERIMENTS.put("dlb", List.of(new Arm("supervised, no mixing", Map.of("preset", "supervised",
+                "augment.mix", "none"), "DLB's baseline: the same student on labels, no mixing"),
+                new Arm("DLB", Map.of("preset", "dlb"), "no teacher; KD to its own predictions of the last batch")));
         EXPERIMENTS.put("results", List.of(supervised, consistent, independent, fixed, usi, funmatch,
                 new Arm("KD consistent, 2x epochs", Map.of("augment.teacher-view", "consistent",
                         "experiment.epoch-factor", "2"), "the consistent arm with a longer schedule")));
@@ -136,6 +139,7 @@ final class Experiment {
         int factor = Integer.parseInt(o.getOrDefault("experiment.epoch-factor", "1"));
         o.remove("experiment.epoch-factor");
         String preset = o.remove("preset");
+        // a preset's own values stay below the arm's other overrides (flags), as on the command line
         String slug = arm.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-") + "-s" + seed;
         o.put("pipeline.epochs", Integer.toString(epochs * factor));
         o.put("pipeline.seed", Long.toString(seed));

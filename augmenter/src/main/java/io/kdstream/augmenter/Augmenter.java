@@ -163,6 +163,7 @@ public final class Augmenter implements Service {
     private final class Assembler {
         private final LagThrottle throttle;
         private final Map<Integer, Pending> pending = new HashMap<>();
+        private final Map<Integer, Pending> carried = new HashMap<>(); // DLB: the previous batch's new samples
         private final RunEnd runEnd = new RunEnd();
 
         Assembler(LagThrottle throttle) {
@@ -186,7 +187,8 @@ public final class Augmenter implements Service {
                     } catch (RuntimeException e) {
                         return List.of(dead(rec, e.getMessage()));
                     }
-                    long seq = s.position() / config.batchSize();
+                    int group = config.newSamplesPerBatch();
+                    long seq = s.position() / group;
                     Pending p = pending.get(partition);
                     if (p != null && (p.epoch != s.epoch() || p.seq != seq)) {
                         out.add(flush(partition));
@@ -203,7 +205,7 @@ public final class Augmenter implements Service {
                     }
                     p.samples.add(s);
                     p.records.add(rec);
-                    if (s.position() % config.batchSize() == config.batchSize() - 1) {
+                    if (s.position() % group == group - 1) {
                         out.add(flush(partition));
                     }
                 }
@@ -217,7 +219,8 @@ public final class Augmenter implements Service {
                     if (pending.containsKey(partition)) {
                         out.add(flush(partition));
                     }
-                    long count = (end.samples() + config.batchSize() - 1) / config.batchSize();
+                    carried.remove(partition);
+                    long count = (end.samples() + config.newSamplesPerBatch() - 1) / config.newSamplesPerBatch();
                     EpochEnd fwd = end.forward(STAGE, count, System.currentTimeMillis());
                     boolean last = runEnd.completes(end);
                     out.add(() -> Outgoing.marker(partition, fwd.key(), fwd.encode(), last, rec));
@@ -230,6 +233,18 @@ public final class Augmenter implements Service {
 
         private Work flush(int partition) {
             Pending p = pending.remove(partition);
+            List<Sample> batchSamples = p.samples;
+            long variant = 0;
+            if (config.dlb()) {
+                Pending prev = carried.put(partition, p);
+                if (prev != null && prev.epoch == p.epoch && prev.seq == p.seq - 1) {
+                    batchSamples = new ArrayList<>(prev.samples);
+                    batchSamples.addAll(p.samples);
+                }
+                variant = p.seq + 1; // repeated samples get fresh crops, flips and mixing
+            }
+            List<Sample> samples = batchSamples;
+            long cropVariant = variant;
             if (throttle != null) {
                 try {
                     throttle.acquire();
@@ -240,7 +255,7 @@ public final class Augmenter implements Service {
             }
             return () -> {
                 long t0 = System.nanoTime();
-                AugmentedBatch b = augmenter.augment(p.samples, p.epoch, p.partition, p.seq);
+                AugmentedBatch b = augmenter.augment(samples, p.epoch, p.partition, p.seq, cropVariant);
                 byte[] value = b.encode();
                 if (value.length > kafka.maxRecordBytes()) {
                     throw new IllegalStateException("batch " + b.key() + " encodes to " + value.length

@@ -24,10 +24,12 @@ import java.util.List;
  * @param feeds           {@code augmenter.feeds}: consumer groups of the augmented topic to stay ahead of
  * @param maxAheadBatches {@code augmenter.max-ahead-batches}: how far ahead of them
  * @param teacherView     {@code augment.teacher-view}: consistent (default), independent or fixed (ablations)
+ * @param dlb             {@code augment.dlb}: DLB batches: each batch takes batch-size / 2 new samples and repeats,
+ *                        freshly augmented, the new samples of the partition's previous batch first
  */
 public record AugmenterConfig(int batchSize, long seed, int teacherSize, int studentSize, InceptionCrop crop,
                               boolean flip, MixPolicy mix, int threads, List<String> feeds, int maxAheadBatches,
-                              TeacherView teacherView) {
+                              TeacherView teacherView, boolean dlb) {
     public AugmenterConfig {
         ConfigException.require(batchSize >= 1 && batchSize <= 65536, "pipeline.batch-size", batchSize,
                 "must be 1..65536");
@@ -38,6 +40,13 @@ public record AugmenterConfig(int batchSize, long seed, int teacherSize, int stu
         ConfigException.require(threads >= 1 && threads <= 256, "augmenter.threads", threads, "must be 1..256");
         ConfigException.require(maxAheadBatches >= 1, "augmenter.max-ahead-batches", maxAheadBatches, "must be >= 1");
         feeds = List.copyOf(feeds);
+        ConfigException.require(!dlb || (batchSize >= 2 && batchSize % 2 == 0), "pipeline.batch-size", batchSize,
+                "must be even with augment.dlb (half new samples, half the previous batch's)");
+    }
+
+    /** Samples that start a new batch: the batch size, or half of it with DLB. */
+    public int newSamplesPerBatch() {
+        return dlb ? batchSize / 2 : batchSize;
     }
 
     /** Reads the augmenter's settings. */
@@ -66,6 +75,7 @@ public record AugmenterConfig(int batchSize, long seed, int teacherSize, int stu
                 s.bool("augment.flip", true), mix,
                 s.integer("augmenter.threads", Math.max(1, Runtime.getRuntime().availableProcessors())),
                 s.list("augmenter.feeds", defaultFeeds), s.integer("augmenter.max-ahead-batches", 16),
-                s.choice("augment.teacher-view", TeacherView.class, TeacherView.CONSISTENT));
+                s.choice("augment.teacher-view", TeacherView.class, TeacherView.CONSISTENT),
+                s.bool("augment.dlb", false));
     }
 }

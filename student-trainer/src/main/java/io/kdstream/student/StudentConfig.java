@@ -39,7 +39,13 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         /** Teacher logits from the annotated topic. */
         DISTILL,
         /** Mixed hard labels from the augmented topic. */
-        SUPERVISED
+        SUPERVISED,
+        /**
+         * Self-distillation from the last mini-batch (DLB): augmented batches whose first half repeats the previous
+         * batch's second half (augment.dlb), CE on the labels plus KD towards the student's own predictions on those
+         * samples one step earlier. No teacher.
+         */
+        DLB
     }
 
     public StudentConfig {
@@ -69,9 +75,13 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
                 channels == 1 ? defaults.std() : new float[] {0.25f, 0.25f, 0.25f}));
         int epochs = s.integer("pipeline.epochs", 1);
         int batch = s.integer("pipeline.batch-size", 128);
-        float t = (float) s.real("student.temperature", 1.0);
+        float t = (float) s.real("student.temperature", mode == Mode.DLB ? 3.0 : 1.0);
         float wce = (float) s.real("student.ce-weight", 1.0);
-        float wkd = (float) s.real("student.kd-weight", mode == Mode.SUPERVISED ? 0 : 5.0);
+        float wkd = (float) s.real("student.kd-weight", switch (mode) {
+            case SUPERVISED -> 0;
+            case DLB -> 1.0;
+            case DISTILL -> 5.0;
+        });
         double lr = s.real("student.lr", 2e-3);
         if (!s.string("student.lr-per-256", "").isBlank()) { // Bag of Tricks' linear scaling: base * batch / 256
             double base = s.real("student.lr-per-256", 0);
@@ -87,8 +97,9 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         ConfigException.require(t > 0, "student.temperature", t, "must be > 0");
         ConfigException.require(wce >= 0 && wkd >= 0 && wce + wkd > 0, "student.ce-weight", wce + "/" + wkd,
                 "weights must be >= 0 and not both 0 (student.ce-weight, student.kd-weight)");
-        ConfigException.require(mode != Mode.SUPERVISED || wce > 0, "student.ce-weight", wce, "must be > 0 in "
-                + "supervised mode: without a teacher the CE term is the whole loss");
+        ConfigException.require(mode == Mode.DISTILL || wce > 0, "student.ce-weight", wce, "must be > 0 in "
+                + mode.name().toLowerCase(java.util.Locale.ROOT) + " mode: without a teacher the CE term carries the "
+                + "labels");
         ConfigException.require(lr > 0, "student.lr", lr, "must be > 0");
         ConfigException.require(warmupEpochs >= 0, "student.warmup-epochs", warmupEpochs, "must be >= 0");
         ConfigException.require(wd >= 0, "student.weight-decay", wd, "must be >= 0");

@@ -77,6 +77,7 @@ public final class StudentTrainer implements Service {
     private final Map<String, Long> teacherBatches = new TreeMap<>();
     private final Map<String, String> trainedBy = new java.util.LinkedHashMap<>();
     private final RateWindow throughput = new RateWindow();
+    private final LastBatchTargets dlb;
     private volatile long duplicates;
     private int epochsCompleted;
     private StudentLoop loop;
@@ -114,6 +115,7 @@ public final class StudentTrainer implements Service {
         this.registry = registry;
         this.metrics = new StudentMetrics(registry);
         this.checkpoints = new Checkpoints(config.out());
+        this.dlb = new LastBatchTargets(config.options().temperature(), config.spec().classes());
     }
 
     /** Builds a trainer from settings (the factory of {@code kdstream run student}). */
@@ -337,7 +339,8 @@ public final class StudentTrainer implements Service {
     }
 
     private void train(AugmentedBatch batch, float[] teacherLogits, String teacher) {
-        StudentLoop.StepResult r = loop.step(batch.trainingView(), batch.targets(), teacherLogits);
+        StudentLoop.StepResult r = config.mode() == StudentConfig.Mode.DLB ? dlb.step(loop, batch)
+                : loop.step(batch.trainingView(), batch.targets(), teacherLogits);
         synchronized (trained) {
             trained.add(batch.key());
         }

@@ -66,20 +66,26 @@ public final class BatchAugmenter {
 
     /** The seeded geometry of a sample: the same for the teacher's and the student's view. */
     public Geometry geometry(Sample s) {
-        return geometry(s, 1);
+        return geometry(s, 1, 0);
     }
 
     /** The teacher's geometry: the student's, another seeded draw (independent) or the whole image (fixed). */
     public Geometry teacherGeometry(Sample s) {
+        return teacherGeometry(s, 0);
+    }
+
+    private Geometry teacherGeometry(Sample s, long variant) {
         return switch (teacherView) {
-            case CONSISTENT -> geometry(s);
-            case INDEPENDENT -> geometry(s, 3);
+            case CONSISTENT -> geometry(s, 1, variant);
+            case INDEPENDENT -> geometry(s, 3, variant);
             case FIXED -> new Geometry(new CropBox(0, 0, s.image().height(), s.image().width()), false);
         };
     }
 
-    private Geometry geometry(Sample s, int stream) {
-        SplittableRandom rnd = new SplittableRandom(Seeds.mix(seed, s.epoch(), s.sampleId(), stream));
+    /** Variant 0 is the sample's one geometry of the epoch; other variants draw fresh ones (a repeated sample, DLB). */
+    private Geometry geometry(Sample s, int stream, long variant) {
+        SplittableRandom rnd = new SplittableRandom(variant == 0 ? Seeds.mix(seed, s.epoch(), s.sampleId(), stream)
+                : Seeds.mix(seed, s.epoch(), s.sampleId(), stream, variant));
         CropBox box = crop.sample(s.image().height(), s.image().width(), rnd);
         return new Geometry(box, flip && rnd.nextBoolean());
     }
@@ -93,6 +99,15 @@ public final class BatchAugmenter {
      * @param seq       the batch number within (epoch, partition)
      */
     public AugmentedBatch augment(List<Sample> samples, int epoch, int partition, long seq) {
+        return augment(samples, epoch, partition, seq, 0);
+    }
+
+    /**
+     * Augments and mixes one batch with crops of a given variant: 0 for the sample's geometry of the epoch (what the
+     * other overload uses), any other value for a fresh draw, so a sample that appears in two batches (DLB) is
+     * augmented anew.
+     */
+    public AugmentedBatch augment(List<Sample> samples, int epoch, int partition, long seq, long variant) {
         int n = samples.size();
         if (n == 0) {
             throw new IllegalArgumentException("empty batch");
@@ -114,8 +129,8 @@ public final class BatchAugmenter {
                 throw new IllegalArgumentException("sample " + s.sampleId() + " has " + s.image().channels()
                         + " channels and " + s.numClasses() + " classes, the batch has " + c + " and " + k);
             }
-            Geometry g = geometry(s);
-            Geometry tg = teacherGeometry(s);
+            Geometry g = geometry(s, 1, variant);
+            Geometry tg = teacherGeometry(s, variant);
             Resampler.cropResize(s.image(), tg.box(), tg.flipped(), teacherSize, teacherSize, teacher,
                     i * teacherSize * teacherSize * c);
             if (twoViews) {

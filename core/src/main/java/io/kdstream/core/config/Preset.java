@@ -79,7 +79,22 @@ public enum Preset {
                     Map.entry("student.kd-weight", "0.5"),
                     Map.entry("augment.mix", "mixup"),
                     Map.entry("augment.mixup-alpha", "0.2"),
-                    Map.entry("augment.mixup-max-lambda", "false")));
+                    Map.entry("augment.mixup-max-lambda", "false"))),
+
+    /**
+     * DLB, self-distillation from the last mini-batch (Shen et al., CVPR 2022): no teacher; every batch repeats the
+     * previous batch's new samples, freshly augmented, and the student distils its own predictions on them from one
+     * step earlier (T 3, weight 1) next to CE on the labels. No mixing, so "the same samples" stays well defined.
+     */
+    DLB("no teacher; half of each batch repeats the last one; KD to own last predictions, T 3, alpha 1",
+            Map.ofEntries(
+                    Map.entry("student.mode", "dlb"),
+                    Map.entry("augment.dlb", "true"),
+                    Map.entry("augment.mix", "none"),
+                    Map.entry("student.temperature", "3"),
+                    Map.entry("student.kd-weight", "1"),
+                    Map.entry("student.ce-weight", "1"),
+                    Map.entry("student.lr", "2e-3")));
 
     private final String summary;
     private final Map<String, String> settings;

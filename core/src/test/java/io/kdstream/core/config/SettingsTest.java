@@ -85,6 +85,6 @@ class SettingsTest {
     void shouldNameTheKnownPresetsForAnUnknownOne() {
         ConfigException e = assertThrows(ConfigException.class, () -> Preset.apply(Settings.of(Map.of("preset",
                 "fast"))));
-        assertTrue(e.getMessage().contains("[supervised, usi, funmatch, bag-of-tricks]"), e.getMessage());
+        assertTrue(e.getMessage().contains("[supervised, usi, funmatch, bag-of-tricks, dlb]"), e.getMessage());
     }
 }

@@ -8,7 +8,9 @@ import ai.djl.training.loss.Loss;
  * The distillation loss of METHOD.md section 1: {@code w_ce * CE(z_s, y) + w_kd * T^2 * KL(p_t || p_s)}, where
  * y is the (possibly mixed) soft target, p_t = softmax(z_t / T) and p_s = softmax(z_s / T), each term averaged
  * over the batch. Labels are {@code [targets (N,K)]} or {@code [targets (N,K), teacher logits (N,K)]}; without
- * teacher logits the KD term is 0 (supervised training). Setting w_ce = 0 gives KD-only training.
+ * teacher logits the KD term is 0 (supervised training). Setting w_ce = 0 gives KD-only training. An optional third
+ * label, a row mask (N) of 0 and 1, limits the KD term to the rows that have soft targets and averages it over them
+ * (DLB: only the half of a batch that repeats the previous batch has the previous predictions as targets).
  */
 public final class KdLoss extends Loss {
     private final float temperature;
@@ -49,7 +51,13 @@ public final class KdLoss extends Loss {
         if (labels.size() > 1) {
             NDArray logPt = labels.get(1).div(temperature).logSoftmax(1);
             NDArray logPs = z.div(temperature).logSoftmax(1);
-            kd = logPt.exp().mul(logPt.sub(logPs)).sum(new int[] {1}).mean().mul(temperature * temperature);
+            NDArray perRow = logPt.exp().mul(logPt.sub(logPs)).sum(new int[] {1});
+            if (labels.size() > 2) {
+                NDArray mask = labels.get(2);
+                kd = perRow.mul(mask).sum().div(mask.sum().maximum(1f)).mul(temperature * temperature);
+            } else {
+                kd = perRow.mean().mul(temperature * temperature);
+            }
         } else {
             kd = z.getManager().create(0f);
         }

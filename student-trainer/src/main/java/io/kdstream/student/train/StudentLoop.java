@@ -37,8 +37,12 @@ import java.util.Map;
  * dedicated scheduler.
  */
 public final class StudentLoop implements LogitsFunction, AutoCloseable {
-    /** What one step reports. */
-    public record StepResult(float loss, float ce, float kd, double learningRate, double gradNorm) {
+    /**
+     * What one step reports.
+     *
+     * @param logits the student's N*K logits on the batch in this step's forward pass (before the update), detached
+     */
+    public record StepResult(float loss, float ce, float kd, double learningRate, double gradNorm, float[] logits) {
     }
 
     /**
@@ -134,6 +138,15 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
      * @param teacherLogits N*K teacher logits, or null for supervised training
      */
     public StepResult step(View view, float[] targets, float[] teacherLogits) {
+        return step(view, targets, teacherLogits, null);
+    }
+
+    /**
+     * One training step whose KD term covers only the rows where {@code kdMask} is 1 (DLB).
+     *
+     * @param kdMask N entries of 0 or 1, or null for every row
+     */
+    public StepResult step(View view, float[] targets, float[] teacherLogits, float[] kdMask) {
         int n = view.count();
         int k = spec.classes();
         try (NDManager m = trainer.getManager().newSubManager()) {
@@ -141,20 +154,25 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
             float[] y = smoothLabels(targets, k, labelSmoothing);
             NDList labels = teacherLogits == null ? new NDList(m.create(y, new Shape(n, k)))
                     : new NDList(m.create(y, new Shape(n, k)), m.create(teacherLogits, new Shape(n, k)));
+            if (teacherLogits != null && kdMask != null) {
+                labels.add(m.create(kdMask, new Shape(n)));
+            }
             float[] parts;
+            float[] logits;
             zeroGradients();
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 NDList predictions = trainer.forward(data, labels);
                 NDList l = loss.components(labels, predictions);
                 collector.backward(l.get(0));
                 parts = new float[] {l.get(0).getFloat(), l.get(1).getFloat(), l.get(2).getFloat()};
+                logits = predictions.singletonOrThrow().toFloatArray();
             }
             double norm = clipGradients();
             optimizer.setStep(step);
             double lr = optimizer.learningRate();
             trainer.step();
             step++;
-            return new StepResult(parts[0], parts[1], parts[2], lr, norm);
+            return new StepResult(parts[0], parts[1], parts[2], lr, norm, logits);
         }
     }
 

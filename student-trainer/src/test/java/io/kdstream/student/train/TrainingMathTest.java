@@ -50,6 +50,25 @@ class TrainingMathTest {
     }
 
     @Test
+    void shouldLimitTheKdTermToMaskedRowsAsDlbNeeds() {
+        // row 0 is the hand-computed example; row 1 has other logits and no soft target (mask 0): the KD term is row
+        // 0's alone, not the mean over both rows, and CE still averages both rows
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.ndarray.types.Shape s = new ai.djl.ndarray.types.Shape(2, 3);
+            NDArray zs = m.create(new float[] {1, 2, 3, 1, 2, 3}, s);
+            NDArray zt = m.create(new float[] {3, 1, 0, -5, 7, 2}, s);
+            NDArray y = m.create(new float[] {0, 0.25f, 0.75f, 0, 0.25f, 0.75f}, s);
+            NDArray mask = m.create(new float[] {1, 0});
+            NDList c = new KdLoss(1, 1, 1).components(new NDList(y, zt, mask), new NDList(zs));
+            assertEquals(KD_T1, c.get(2).getFloat(), 1e-5);
+            assertEquals(CE, c.get(1).getFloat(), 1e-5);
+            NDList none = new KdLoss(1, 1, 1).components(new NDList(y, zt, m.zeros(new ai.djl.ndarray.types.Shape(2))),
+                    new NDList(zs));
+            assertEquals(0f, none.get(2).getFloat(), 0f, "no masked row: no KD term");
+        }
+    }
+
+    @Test
     void shouldReduceToSoftTargetCrossEntropyWithoutTeacher() {
         float[] l = loss(1, 1, 5, false);
         assertEquals(CE, l[0], 1e-5);
