@@ -4,7 +4,6 @@ import io.kdstream.core.Progress;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSettings;
-import io.kdstream.core.kafka.Topic;
 import io.kdstream.loader.dataset.DatasetException;
 import io.kdstream.loader.dataset.DatasetSpec;
 import io.kdstream.student.StudentConfig;

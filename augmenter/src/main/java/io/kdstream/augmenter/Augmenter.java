@@ -18,7 +18,6 @@ import io.kdstream.core.kafka.RelayLedger;
 import io.kdstream.core.kafka.RunEnd;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.kafka.TopicAdmin;
-import io.kdstream.core.kafka.WireHeaders;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.EpochEnd;
 import io.kdstream.core.wire.Frame;

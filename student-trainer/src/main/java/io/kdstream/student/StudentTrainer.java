@@ -1,6 +1,5 @@
 package io.kdstream.student;
 
-import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
 import io.kdstream.core.RateWindow;
 import io.kdstream.core.Service;
