@@ -273,6 +273,15 @@ public final class StudentTrainer implements Service {
                 batch = a.batch();
                 logits = a.teacherLogits();
                 teacher = a.teacherId() + "@" + a.teacherVersion();
+                if (!config.teachers().weights().isEmpty() && !a.memberIds().isEmpty()) {
+                    try { // the student's own weighting of the ensemble's members
+                        logits = config.teachers().weigh(a.memberIds(), a.memberLogits(), a.batch().size(),
+                                a.batch().numClasses(), config.options().temperature());
+                    } catch (IllegalArgumentException e) {
+                        return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + a.batch().key() + ": "
+                                + e.getMessage() + "; name them in student.teacher-weights");
+                    }
+                }
                 expectedTeacher = config.teachers().expects(a.teacherId(), a.teacherVersion());
                 if (!allFinite(logits)) {
                     return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " carries NaN "

@@ -12,6 +12,7 @@ import java.util.List;
  */
 final class EnsembleTeacher implements LogitsFunction {
     private final List<LogitsFunction> members;
+    private final List<String> names;
     private final double[] weights;
 
     /**
@@ -19,6 +20,13 @@ final class EnsembleTeacher implements LogitsFunction {
      * @param weights one positive weight per member, or empty for equal weights; normalised to sum 1
      */
     EnsembleTeacher(List<LogitsFunction> members, List<Double> weights) {
+        this(members, weights, java.util.stream.IntStream.range(0, members.size()).mapToObj(i -> "t" + i).toList());
+    }
+
+    /**
+     * @param names the members' teacher ids, written on each annotated batch next to their logits
+     */
+    EnsembleTeacher(List<LogitsFunction> members, List<Double> weights, List<String> names) {
         if (members.isEmpty()) {
             throw new IllegalArgumentException("an ensemble needs at least one teacher");
         }
@@ -30,6 +38,7 @@ final class EnsembleTeacher implements LogitsFunction {
             }
         }
         this.members = List.copyOf(members);
+        this.names = List.copyOf(names);
         this.weights = new double[members.size()];
         double sum = 0;
         for (int i = 0; i < members.size(); i++) {
@@ -43,10 +52,29 @@ final class EnsembleTeacher implements LogitsFunction {
 
     @Override
     public float[] logits(View view) {
+        return average(memberLogits(view));
+    }
+
+    /** Each member's N*K logits of a view. */
+    float[][] memberLogits(View view) {
+        float[][] out = new float[members.size()][];
+        for (int m = 0; m < members.size(); m++) {
+            out[m] = members.get(m).logits(view);
+        }
+        return out;
+    }
+
+    /** The members' ids. */
+    List<String> names() {
+        return names;
+    }
+
+    /** log of the weighted average of the members' probabilities. */
+    float[] average(float[][] memberLogits) {
         int k = classes();
         double[] mixed = null;
         for (int m = 0; m < members.size(); m++) {
-            float[] z = members.get(m).logits(view);
+            float[] z = memberLogits[m];
             if (mixed == null) {
                 mixed = new double[z.length];
             }

@@ -26,11 +26,12 @@ public record TeacherModel(LogitsFunction logits, String id, String version, Aut
         }
         java.util.List<TeacherModel> members = new java.util.ArrayList<>();
         try {
-            members.add(loadOne(c));
+            members.add(loadOne(c.member(c.model()))); // each member under its own id
             for (java.nio.file.Path m : c.ensemble()) {
                 members.add(loadOne(c.member(m)));
             }
-            EnsembleTeacher e = new EnsembleTeacher(members.stream().map(TeacherModel::logits).toList(), c.weights());
+            EnsembleTeacher e = new EnsembleTeacher(members.stream().map(TeacherModel::logits).toList(), c.weights(),
+                    members.stream().map(TeacherModel::id).toList());
             java.util.List<TeacherModel> owned = java.util.List.copyOf(members);
             return new TeacherModel(e, c.id(), c.version().isEmpty() ? "1" : c.version(), () -> {
                 for (TeacherModel t : owned) {

@@ -271,9 +271,9 @@ public final class TeacherService implements Service {
      * the forward pass its logits and the teacher that made them.
      */
     private record Work(ReceivedRecord<String, byte[]> rec, Outgoing resolved, AugmentedBatch batch, float[] logits,
-                        TeacherModel by) {
-        Work annotated(float[] l, TeacherModel t) {
-            return new Work(rec, resolved, batch, l, t);
+                        TeacherModel by, float[] memberLogits) {
+        Work annotated(float[] l, TeacherModel t, float[] each) {
+            return new Work(rec, resolved, batch, l, t, each);
         }
     }
 
@@ -284,13 +284,13 @@ public final class TeacherService implements Service {
             f = FrameCodec.decode(rec.value());
         } catch (WireFormatException e) {
             return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage()),
-                    null, null, null);
+                    null, null, null, null);
         }
         if (f.kind() == RecordKind.EPOCH_END) {
             EpochEnd end = EpochEnd.fromFrame(f);
             EpochEnd fwd = end.forward(STAGE, end.batches(), System.currentTimeMillis());
             return new Work(rec, Outgoing.marker(rec.record().partition(), fwd.key(), fwd.encode(),
-                    runEnd.completes(end), rec), null, null, null);
+                    runEnd.completes(end), rec), null, null, null, null);
         }
         try {
             AugmentedBatch batch = AugmentedBatch.fromFrame(f.requireKind(RecordKind.AUGMENTED_BATCH));
@@ -298,12 +298,12 @@ public final class TeacherService implements Service {
                 return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, rec, "batch "
                         + batch.key() + " has " + batch.numClasses() + " classes but teacher " + teacher.id()
                         + " predicts " + teacher.logits().classes() + "; use a teacher trained on the same classes"),
-                        null, null, null);
+                        null, null, null, null);
             }
-            return new Work(rec, null, batch, null, null);
+            return new Work(rec, null, batch, null, null, null);
         } catch (WireFormatException e) {
             return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage()),
-                    null, null, null);
+                    null, null, null, null);
         }
     }
 
@@ -316,14 +316,25 @@ public final class TeacherService implements Service {
         TeacherModel t = teacher; // swaps happen on this thread too, so t stays loaded for the whole pass
         try {
             AugmentedBatch b = w.batch();
-            float[] logits = b.teacherView() == TeacherView.FIXED
-                    ? fixed.annotate(b, v -> t.logits().logits(v), t.logits().classes())
-                    : t.logits().logits(b.view());
+            float[] logits;
+            float[] each = null;
+            if (b.teacherView() == TeacherView.FIXED) {
+                logits = fixed.annotate(b, v -> t.logits().logits(v), t.logits().classes());
+            } else if (t.logits() instanceof EnsembleTeacher e) { // members' logits too, for students that weight them
+                float[][] z = e.memberLogits(b.view());
+                logits = e.average(z);
+                each = new float[z.length * logits.length];
+                for (int m = 0; m < z.length; m++) {
+                    System.arraycopy(z[m], 0, each, m * logits.length, logits.length);
+                }
+            } else {
+                logits = t.logits().logits(b.view());
+            }
             forwardTimer(t).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-            return w.annotated(logits, t);
+            return w.annotated(logits, t, each);
         } catch (IllegalArgumentException e) {
             return new Work(w.rec(), Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, w.rec(),
-                    "batch " + w.batch().key() + ": " + e.getMessage()), null, null, null);
+                    "batch " + w.batch().key() + ": " + e.getMessage()), null, null, null, null);
         }
     }
 
@@ -333,7 +344,9 @@ public final class TeacherService implements Service {
             return w.resolved();
         }
         AugmentedBatch batch = w.batch();
-        AnnotatedBatch out = new AnnotatedBatch(batch, w.logits(), config.half(), w.by().id(), w.by().version());
+        List<String> members = w.memberLogits() == null ? List.of() : ((EnsembleTeacher) w.by().logits()).names();
+        AnnotatedBatch out = new AnnotatedBatch(batch, w.logits(), config.half(), w.by().id(), w.by().version(),
+                members, w.memberLogits());
         ledger.progress().status("epoch " + (batch.epoch() + 1));
         return Outgoing.record(RecordKind.ANNOTATED_BATCH, w.rec().record().partition(), batch.key(), out.encode(),
                 batch.size(), List.of(w.rec()));

@@ -50,6 +50,9 @@ class EnsembleTeacherTest {
         double p1 = 0.75 * 0.75 + 0.25 * 0.2;
         assertArrayEquals(new float[] {(float) Math.log(p0), (float) Math.log(p1), (float) Math.log(p0),
                 (float) Math.log(p1)}, out, 1e-6f);
+        float[][] each = e.memberLogits(new View(2, 4, 4, 1, new float[32]));
+        assertEquals(2, each.length);
+        assertArrayEquals(out, e.average(each), 0f, "the average is computed from the members' logits");
         assertThrows(ConfigException.class, () -> new EnsembleTeacher(List.of(new Constant(new float[2]),
                 new Constant(new float[3])), List.of()));
     }

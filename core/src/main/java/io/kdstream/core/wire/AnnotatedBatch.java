@@ -8,25 +8,46 @@ package io.kdstream.core.wire;
  * @param halfPrecision  true to send the logits as float16 instead of float32
  * @param teacherId      the teacher's name
  * @param teacherVersion the teacher's version
+ * @param memberIds      an ensemble's member teachers, in order; empty for one teacher
+ * @param memberLogits   M*N*K logits of each member (member-major), or null without members; {@code teacherLogits}
+ *                       is then the log of their (weighted) average probabilities
  */
 public record AnnotatedBatch(AugmentedBatch batch, float[] teacherLogits, boolean halfPrecision, String teacherId,
-                             String teacherVersion) {
+                             String teacherVersion, java.util.List<String> memberIds, float[] memberLogits) {
 
     public AnnotatedBatch {
         if (teacherLogits.length != batch.size() * batch.numClasses()) {
             throw new WireFormatException("annotated batch " + batch.key() + ": teacher logits must have N*K="
                     + batch.size() * batch.numClasses() + " entries, got " + teacherLogits.length);
         }
+        memberIds = java.util.List.copyOf(memberIds);
+        int expected = memberIds.size() * batch.size() * batch.numClasses();
+        if (memberLogits == null ? !memberIds.isEmpty() : memberLogits.length != expected || memberIds.isEmpty()) {
+            throw new WireFormatException("annotated batch " + batch.key() + ": member logits must have M*N*K="
+                    + expected + " entries for members " + memberIds);
+        }
+    }
+
+    /** A batch annotated by one teacher. */
+    public AnnotatedBatch(AugmentedBatch batch, float[] teacherLogits, boolean halfPrecision, String teacherId,
+                          String teacherVersion) {
+        this(batch, teacherLogits, halfPrecision, teacherId, teacherVersion, java.util.List.of(), null);
     }
 
     /** Converts to the generic frame. */
     public Frame toFrame() {
         int[] shape = {batch.size(), batch.numClasses()};
-        return batch.toFrameBuilder(RecordKind.ANNOTATED_BATCH)
+        Frame.Builder b = batch.toFrameBuilder(RecordKind.ANNOTATED_BATCH)
                 .property("teacher_id", teacherId).property("teacher_version", teacherVersion)
                 .tensor(halfPrecision ? Tensor.ofHalfs("teacher_logits", shape, teacherLogits)
-                        : Tensor.ofFloats("teacher_logits", shape, teacherLogits))
-                .build();
+                        : Tensor.ofFloats("teacher_logits", shape, teacherLogits));
+        if (memberLogits != null) {
+            int[] each = {memberIds.size(), batch.size(), batch.numClasses()};
+            b.property("teacher_members", String.join(",", memberIds))
+                    .tensor(halfPrecision ? Tensor.ofHalfs("teacher_member_logits", each, memberLogits)
+                            : Tensor.ofFloats("teacher_member_logits", each, memberLogits));
+        }
+        return b.build();
     }
 
     /** Encodes to record-value bytes. */
@@ -52,7 +73,20 @@ public record AnnotatedBatch(AugmentedBatch batch, float[] teacherLogits, boolea
             throw new WireFormatException("batch " + b.key() + ": teacher_logits has shape "
                     + java.util.Arrays.toString(logits.shape()) + ", expected [" + b.size() + ", " + b.numClasses() + "]");
         }
+        Tensor each = f.optionalTensor("teacher_member_logits");
+        java.util.List<String> members = java.util.List.of();
+        float[] memberLogits = null;
+        if (each != null) {
+            members = java.util.List.of(f.stringProperty("teacher_members").split(","));
+            if (each.rank() != 3 || each.dim(0) != members.size() || each.dim(1) != b.size()
+                    || each.dim(2) != b.numClasses()) {
+                throw new WireFormatException("batch " + b.key() + ": teacher_member_logits has shape "
+                        + java.util.Arrays.toString(each.shape()) + ", expected [" + members.size() + ", " + b.size()
+                        + ", " + b.numClasses() + "]");
+            }
+            memberLogits = each.toFloats();
+        }
         return new AnnotatedBatch(b, logits.toFloats(), logits.dtype() == DType.FLOAT16,
-                f.stringProperty("teacher_id"), f.stringProperty("teacher_version"));
+                f.stringProperty("teacher_id"), f.stringProperty("teacher_version"), members, memberLogits);
     }
 }

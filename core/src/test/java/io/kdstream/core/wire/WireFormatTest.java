@@ -116,6 +116,24 @@ class WireFormatTest {
     }
 
     @Test
+    void shouldRoundTripTheMembersOfATeacherEnsemble() {
+        AugmentedBatch a = batch(true, MixMode.MIXUP);
+        float[] logits = new float[12];
+        float[] each = new float[2 * 12];
+        for (int i = 0; i < each.length; i++) {
+            each[i] = i * 0.5f - 3;
+        }
+        AnnotatedBatch back = AnnotatedBatch.decode(new AnnotatedBatch(a, logits, false, "a+b", "1",
+                java.util.List.of("a", "b"), each).encode());
+        assertEquals(java.util.List.of("a", "b"), back.memberIds());
+        assertArrayEquals(each, back.memberLogits());
+        AnnotatedBatch single = AnnotatedBatch.decode(new AnnotatedBatch(a, logits, false, "t", "1").encode());
+        assertTrue(single.memberIds().isEmpty() && single.memberLogits() == null, "no members for one teacher");
+        assertThrows(WireFormatException.class, () -> new AnnotatedBatch(a, logits, false, "a+b", "1",
+                java.util.List.of("a", "b"), new float[12]), "M*N*K member logits");
+    }
+
+    @Test
     void shouldLayOutHeaderAsDocumented() {
         byte[] bytes = new EpochEnd(4, 3, 8, "loader", 10, 0, false, 99L).encode();
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
