@@ -113,7 +113,7 @@ final class TrainBench {
                 double rate = 0;
                 for (int pass = 0; pass < 2; pass++) { // a fresh student each pass; the first warms up
                     try (StudentLoop loop = new StudentLoop(studentConfig.spec(), studentConfig.options(),
-                            Models.device(studentConfig.device()))) {
+                            Models.devices(studentConfig.device()))) {
                         RateWindow w = new RateWindow();
                         for (AnnotatedBatch a : annotated) {
                             loop.step(a.batch().trainingView(), a.batch().targets(), a.teacherLogits());

@@ -9,6 +9,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.Pair;
 import io.kdstream.core.config.ConfigException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Builds models from specs and picks devices. */
@@ -74,5 +76,30 @@ public final class Models {
             return Device.gpu(id);
         }
         throw new ConfigException("device " + choice + " is not auto, cpu, gpu or gpu:N");
+    }
+
+    /**
+     * Devices for data-parallel training: a comma-separated list of {@link #device} choices ({@code gpu:0,gpu:1}),
+     * or {@code gpus} for every GPU the engine sees (the CPU when it sees none). A device may repeat; each entry gets
+     * its own replica.
+     */
+    public static List<Device> devices(String choice) {
+        String c = choice.trim().toLowerCase(Locale.ROOT);
+        if (c.equals("gpus")) {
+            int gpus = Engine.getEngine(ENGINE).getGpuCount();
+            List<Device> all = new ArrayList<>();
+            for (int i = 0; i < gpus; i++) {
+                all.add(Device.gpu(i));
+            }
+            return all.isEmpty() ? List.of(Device.cpu()) : List.copyOf(all);
+        }
+        List<Device> out = new ArrayList<>();
+        for (String part : c.split(",", -1)) {
+            if (part.isBlank()) {
+                throw new ConfigException("device list '" + choice + "' has an empty entry; write e.g. gpu:0,gpu:1");
+            }
+            out.add(device(part));
+        }
+        return List.copyOf(out);
     }
 }

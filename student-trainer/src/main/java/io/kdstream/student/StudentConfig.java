@@ -26,7 +26,8 @@ import java.util.Optional;
  * @param out             {@code student.out}: where checkpoints and the final model go
  * @param resume          {@code student.resume}: continue from the last checkpoint in {@code out} when there is one
  * @param evalTeacher     {@code student.eval-teacher}: a teacher model to compare with at evaluation, optional
- * @param device          {@code student.device}: auto, cpu, gpu, gpu:N
+ * @param device          {@code student.device}: auto, cpu, gpu, gpu:N, or several for data-parallel training: a
+ *                        comma list ({@code gpu:0,gpu:1}) or {@code gpus} (every GPU the engine sees)
  * @param evalEvery       {@code student.eval-every}: evaluate and checkpoint every N epochs
  * @param teachers        {@code student.expect-teachers}, {@code student.unexpected-teacher}: which teachers'
  *                        batches to train on
@@ -104,6 +105,10 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         ConfigException.require(warmupEpochs >= 0, "student.warmup-epochs", warmupEpochs, "must be >= 0");
         ConfigException.require(wd >= 0, "student.weight-decay", wd, "must be >= 0");
         ConfigException.require(clip >= 0, "student.clip-norm", clip, "must be >= 0 (0 = off)");
+        String device = s.string("student.device", "auto");
+        ConfigException.require(device.trim().toLowerCase(java.util.Locale.ROOT)
+                        .matches("gpus|(auto|cpu|gpu|gpu:\\d+)(,(auto|cpu|gpu|gpu:\\d+))*"), "student.device", device,
+                "must be auto, cpu, gpu, gpu:N, a comma list of those for data-parallel training (gpu:0,gpu:1) or gpus");
         long perEpoch = batchesPerEpoch(trainSize, partitions, batch);
         LrSchedule schedule = new LrSchedule(lr, Math.round(warmupEpochs * perEpoch), epochs == 0 ? 0 : epochs * perEpoch,
                 0);
@@ -111,7 +116,7 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
                 s.bool("student.no-bias-decay", true), clip, smoothing);
         return new StudentConfig(mode, spec, options, DatasetSpec.from(s), epochs, batch,
                 s.path("student.out").orElse(Path.of("runs", "student")), s.bool("student.resume", true),
-                s.path("student.eval-teacher"), s.string("student.device", "auto"), s.integer("student.eval-every", 1),
+                s.path("student.eval-teacher"), device, s.integer("student.eval-every", 1),
                 TeacherPolicy.from(s));
     }
 

@@ -174,6 +174,11 @@ public final class StudentTrainer implements Service {
         }
     }
 
+    /** The devices the student trains on (after start): more than one when data-parallel. */
+    public int deviceCount() {
+        return loop == null ? 0 : loop.deviceCount();
+    }
+
     /** Images per second trained, from the end of the first step to the end of the last. */
     public double trainingRate() {
         return throughput.rate();
@@ -207,13 +212,14 @@ public final class StudentTrainer implements Service {
                 .map(this::decode)
                 .concatMap(d -> Mono.defer(() -> handle(d)).subscribeOn(djl), 2)
                 .subscribe(v -> { }, this::failed);
-        LOG.info("student {} ({} parameters), mode {}, reading {}", config.spec().describe(), loop.parameterCount(),
-                config.mode().name().toLowerCase(java.util.Locale.ROOT), kafka.topic(input));
+        LOG.info("student {} ({} parameters), mode {}, on {} device(s) ({}), reading {}", config.spec().describe(),
+                loop.parameterCount(), config.mode().name().toLowerCase(java.util.Locale.ROOT), loop.deviceCount(),
+                config.device(), kafka.topic(input));
     }
 
     /** On the DJL thread: builds or restores the student and loads the evaluation data. */
     private Map<TopicPartition, Long> prepare() {
-        loop = new StudentLoop(config.spec(), config.options(), Models.device(config.device()));
+        loop = new StudentLoop(config.spec(), config.options(), Models.devices(config.device()));
         Map<TopicPartition, Long> resumeAt = Map.of();
         if (config.resume()) {
             var latest = checkpoints.latest();
@@ -231,7 +237,7 @@ public final class StudentTrainer implements Service {
         Dataset test = config.dataset().open(false);
         testSplit = Evaluation.load(test, config.spec().size(), 500);
         if (config.evalTeacher().isPresent()) {
-            try (Network t = Network.load(config.evalTeacher().get(), Models.device(config.device()))) {
+            try (Network t = Network.load(config.evalTeacher().get(), Models.devices(config.device()).get(0))) {
                 teacherTestLogits = Evaluation.logits(t, Evaluation.load(test, t.spec().size(), 500));
             }
         }

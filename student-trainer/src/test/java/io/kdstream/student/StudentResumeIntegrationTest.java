@@ -91,8 +91,12 @@ class StudentResumeIntegrationTest {
             long checkpointStep = Long.parseLong(checkpoint.getFileName().toString().substring(5));
             assertTrue(checkpointStep >= 14 && checkpointStep < 42, "checkpoint after epoch 1: step " + checkpointStep);
 
-            try (StudentTrainer second = new StudentTrainer(config, kafka, new SimpleMeterRegistry())) {
+            // the second trains data-parallel on two replicas (the CPU twice here): checkpoints do not depend on it
+            StudentConfig twoDevices = new StudentConfig(config.mode(), spec, config.options(), config.dataset(), 3, 32,
+                    out, true, Optional.empty(), "cpu,cpu", 1, TeacherPolicy.ANY);
+            try (StudentTrainer second = new StudentTrainer(twoDevices, kafka, new SimpleMeterRegistry())) {
                 second.start();
+                assertEquals(2, second.deviceCount());
                 second.completion().block(Duration.ofSeconds(120));
                 assertEquals(produced, second.trainedBatches(), "every produced batch trained, none lost");
                 assertEquals(0, second.duplicatesSkipped(), "the resumed trainer starts after the checkpoint");

@@ -44,20 +44,27 @@ public final class KdLoss extends Loss {
 
     /** {@code [total, ce, kd]} as scalars; the parts are unweighted. */
     public NDList components(NDList labels, NDList predictions) {
+        float rows = predictions.singletonOrThrow().getShape().get(0);
+        float masked = labels.size() > 2 ? Math.max(1f, labels.get(2).sum().getFloat()) : rows;
+        return components(labels, predictions, rows, masked);
+    }
+
+    /**
+     * The components of a slice of a larger batch: each term is the slice's SUM divided by the whole batch's count
+     * ({@code batchRows} rows, {@code maskedRows} rows with a KD target when a mask is given), so the slices'
+     * results add up to the whole batch's. Data-parallel replicas use it to split one batch exactly.
+     */
+    public NDList components(NDList labels, NDList predictions, float batchRows, float maskedRows) {
         NDArray z = predictions.singletonOrThrow();
         NDArray targets = labels.get(0);
-        NDArray ce = targets.mul(z.logSoftmax(1)).sum(new int[] {1}).mean().neg();
+        NDArray ce = targets.mul(z.logSoftmax(1)).sum().div(batchRows).neg();
         NDArray kd;
         if (labels.size() > 1) {
             NDArray logPt = labels.get(1).div(temperature).logSoftmax(1);
             NDArray logPs = z.div(temperature).logSoftmax(1);
             NDArray perRow = logPt.exp().mul(logPt.sub(logPs)).sum(new int[] {1});
-            if (labels.size() > 2) {
-                NDArray mask = labels.get(2);
-                kd = perRow.mul(mask).sum().div(mask.sum().maximum(1f)).mul(temperature * temperature);
-            } else {
-                kd = perRow.mean().mul(temperature * temperature);
-            }
+            NDArray sum = labels.size() > 2 ? perRow.mul(labels.get(2)).sum() : perRow.sum();
+            kd = sum.div(labels.size() > 2 ? maskedRows : batchRows).mul(temperature * temperature);
         } else {
             kd = z.getManager().create(0f);
         }

@@ -28,6 +28,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -94,10 +97,24 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
     private final Trainer trainer;
     private final float clipNorm;
     private final float labelSmoothing;
+    private final List<Parameter> parameters;
+    private final Replicas replicas;
     private long step;
 
-    /** Builds a freshly initialised student. */
+    /** Builds a freshly initialised student on one device. */
     public StudentLoop(ModelSpec spec, Options options, Device device) {
+        this(spec, options, List.of(device));
+    }
+
+    /**
+     * Builds a freshly initialised student trained data-parallel on {@code devices}: the model and optimizer live on
+     * the first; each further device holds a replica that takes a slice of every batch (see {@link Replicas}).
+     */
+    public StudentLoop(ModelSpec spec, Options options, List<Device> devices) {
+        if (devices.isEmpty()) {
+            throw new IllegalArgumentException("a student needs at least one device");
+        }
+        Device device = devices.get(0);
         this.spec = spec;
         this.model = Models.newModel("student", spec, device);
         this.loss = new KdLoss(options.temperature(), options.ceWeight(), options.kdWeight());
@@ -109,6 +126,36 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
         this.clipNorm = options.clipNorm();
         this.labelSmoothing = options.labelSmoothing();
         optimizer.bind(model.getBlock(), trainer.getManager());
+        this.parameters = parameters(model.getBlock());
+        this.replicas = new Replicas(spec, devices.subList(1, devices.size()), parameters);
+    }
+
+    /** The devices this student trains on, the optimizer's first. */
+    public int deviceCount() {
+        return 1 + replicas.size();
+    }
+
+    /**
+     * The values of replica {@code r}'s parameters (0: the optimizer's model), in block order; with
+     * {@code trainedOnly} only those with gradients, without running statistics (tests).
+     */
+    List<float[]> parameterValues(int r, boolean trainedOnly) {
+        List<float[]> out = new ArrayList<>();
+        for (Parameter p : r == 0 ? parameters : replicas.parameters(r - 1)) {
+            if (!trainedOnly || p.getArray().hasGradient()) {
+                out.add(p.getArray().toFloatArray());
+            }
+        }
+        return out;
+    }
+
+    /** A block's parameters in block order. */
+    static List<Parameter> parameters(ai.djl.nn.Block block) {
+        List<Parameter> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            out.add(p.getValue());
+        }
+        return out;
     }
 
     public ModelSpec spec() {
@@ -149,42 +196,99 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
     public StepResult step(View view, float[] targets, float[] teacherLogits, float[] kdMask) {
         int n = view.count();
         int k = spec.classes();
-        try (NDManager m = trainer.getManager().newSubManager()) {
-            NDList data = new NDList(Inputs.toInput(m, view, spec));
-            float[] y = smoothLabels(targets, k, labelSmoothing);
-            NDList labels = teacherLogits == null ? new NDList(m.create(y, new Shape(n, k)))
-                    : new NDList(m.create(y, new Shape(n, k)), m.create(teacherLogits, new Shape(n, k)));
-            if (teacherLogits != null && kdMask != null) {
-                labels.add(m.create(kdMask, new Shape(n)));
+        float[] y = smoothLabels(targets, k, labelSmoothing);
+        float masked = kdMask == null ? n : Math.max(1f, sum(kdMask));
+        int slices = Math.min(deviceCount(), n);
+        List<NDManager> managers = new ArrayList<>();
+        try {
+            managers.add(trainer.getManager().newSubManager());
+            for (int r = 1; r < slices; r++) {
+                managers.add(replicas.newStepManager(r - 1));
             }
-            float[] parts;
-            float[] logits;
-            zeroGradients();
+            zeroGradients(parameters);
+            replicas.zeroGradients();
+            List<NDList> results = new ArrayList<>();
             try (GradientCollector collector = trainer.newGradientCollector()) {
-                NDList predictions = trainer.forward(data, labels);
-                NDList l = loss.components(labels, predictions);
-                collector.backward(l.get(0));
-                parts = new float[] {l.get(0).getFloat(), l.get(1).getFloat(), l.get(2).getFloat()};
-                logits = predictions.singletonOrThrow().toFloatArray();
+                for (int r = 0; r < slices; r++) { // launch every slice before reading any result back
+                    int from = r * n / slices;
+                    int to = (r + 1) * n / slices;
+                    NDManager m = managers.get(r);
+                    NDList data = new NDList(Inputs.toInput(m, slice(view, from, to), spec));
+                    NDList labels = labels(m, y, teacherLogits, kdMask, from, to, k);
+                    NDList predictions = r == 0 ? trainer.forward(data, labels)
+                            : replicas.forward(r - 1, m, data);
+                    NDList l = loss.components(labels, predictions, n, masked);
+                    collector.backward(l.get(0));
+                    l.add(predictions.singletonOrThrow());
+                    results.add(l);
+                }
             }
+            float[] parts = new float[3];
+            float[] logits = new float[n * k];
+            for (int r = 0; r < slices; r++) {
+                NDList l = results.get(r);
+                for (int i = 0; i < 3; i++) {
+                    parts[i] += l.get(i).getFloat();
+                }
+                float[] z = l.get(3).toFloatArray();
+                System.arraycopy(z, 0, logits, r * n / slices * k, z.length);
+            }
+            replicas.reduceInto(parameters, slices - 1);
             double norm = clipGradients();
             optimizer.setStep(step);
             double lr = optimizer.learningRate();
             trainer.step();
             step++;
+            if (replicas.size() > 0) {
+                replicas.broadcastFrom(parameters, slices - 1);
+            }
             return new StepResult(parts[0], parts[1], parts[2], lr, norm, logits);
+        } finally {
+            managers.forEach(NDManager::close);
         }
     }
 
+    private static float sum(float[] v) {
+        float s = 0;
+        for (float x : v) {
+            s += x;
+        }
+        return s;
+    }
+
+    /** Images {@code from} (inclusive) to {@code to} (exclusive) of a view. */
+    private static View slice(View v, int from, int to) {
+        if (from == 0 && to == v.count()) {
+            return v;
+        }
+        int size = v.imageSize();
+        return new View(to - from, v.height(), v.width(), v.channels(),
+                Arrays.copyOfRange(v.pixels(), from * size, to * size));
+    }
+
+    /** The labels of rows {@code from..to}: targets, then teacher logits and the KD mask when given. */
+    private static NDList labels(NDManager m, float[] y, float[] teacherLogits, float[] kdMask, int from, int to,
+                                 int k) {
+        Shape shape = new Shape(to - from, k);
+        NDList labels = new NDList(m.create(Arrays.copyOfRange(y, from * k, to * k), shape));
+        if (teacherLogits != null) {
+            labels.add(m.create(Arrays.copyOfRange(teacherLogits, from * k, to * k), shape));
+            if (kdMask != null) {
+                labels.add(m.create(Arrays.copyOfRange(kdMask, from, to), new Shape(to - from)));
+            }
+        }
+        return labels;
+    }
+
     /**
-     * Zeroes this model's gradients: the engine accumulates into them. (DJL's GradientCollector.zeroGradients walks
-     * every array of the engine, including those other services in the JVM free concurrently, so it is not used.)
+     * Zeroes gradients: the engine accumulates into them. (DJL's GradientCollector.zeroGradients walks every array of
+     * the engine, including those other services in the JVM free concurrently, so it is not used.)
      */
-    private void zeroGradients() {
+    static void zeroGradients(List<Parameter> parameters) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
-                NDArray w = p.getValue().getArray();
+            for (Parameter p : parameters) {
+                NDArray w = p.getArray();
                 if (w.hasGradient()) {
                     w.getGradient().muli(0);
                 }
@@ -269,6 +373,7 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
             copyParameters(in);
             step = opt.readLong();
             optimizer.load(opt);
+            replicas.broadcastFrom(parameters, 0);
         } catch (IOException | MalformedModelException e) {
             throw new IllegalStateException("cannot restore checkpoint " + dir + ": " + e.getMessage()
                     + "; delete it to start over", e);
@@ -299,6 +404,7 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
 
     @Override
     public void close() {
+        replicas.close();
         trainer.close();
         model.close();
     }
