@@ -58,6 +58,14 @@ final class Experiment {
         EXPERIMENTS.put("results", List.of(supervised, consistent, independent, fixed, usi, funmatch,
                 new Arm("KD consistent, 2x epochs", Map.of("augment.teacher-view", "consistent",
                         "experiment.epoch-factor", "2"), "the consistent arm with a longer schedule")));
+        // the baselines that take the learning rate and the mixing out of the comparison (docs/RESULTS.md)
+        EXPERIMENTS.put("baselines", List.of(
+                new Arm("supervised student, lr 4e-3", Map.of("preset", "supervised", "student.lr", "4e-3"),
+                        "the supervised arm at the KD arms' learning rate"),
+                new Arm("supervised, no mixing, 2x epochs, lr 4e-3", Map.of("preset", "supervised", "augment.mix",
+                        "none", "student.lr", "4e-3", "experiment.epoch-factor", "2"), "labels only, no mixing"),
+                new Arm("KD consistent, no mixing, 2x epochs", Map.of("augment.mix", "none",
+                        "experiment.epoch-factor", "2"), "CE 1 + KD 5 as the consistent arm, without mixing")));
     }
 
     /** One run of one arm with one seed. */

@@ -26,8 +26,9 @@ public final class Kdstream {
               run student         run the student trainer against kafka.bootstrap
               bench data          loader -> augmenter throughput vs the broker's raw rate, side by side
               bench train         student via Kafka vs from memory, teacher service vs raw forward
-              experiment NAME     run a named comparison (consistency, recipes, dlb, results): a Markdown table and a
-                                  plot of test top-1 per epoch per arm (--smoke: tiny, --experiment.seeds=N)
+              experiment NAME     run a named comparison (consistency, recipes, dlb, results, baselines): a
+                                  Markdown table and a plot of test top-1 per epoch per arm (--smoke: tiny,
+                                  --experiment.seeds=N)
               faults              fault-injection suite: SIGKILL student / teacher replica, broker restart, bad model,
                                   bad setting; audits lost and doubled batches by id (--faults.only=a,b)
               engine              the DL engine, the GPUs it sees, one test computation (--device=auto|cpu|gpu:N)
