@@ -8,6 +8,7 @@ import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
+import io.kdstream.core.kafka.TopicAdmin;
 import io.kdstream.core.wire.AnnotatedBatch;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.FrameCodec;
@@ -33,10 +34,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -62,7 +68,8 @@ final class TrainBench {
         LoaderConfig loaderConfig;
         AugmenterConfig augConfig;
         TeacherConfig teacherConfig;
-        StudentConfig studentConfig;
+        List<StudentConfig> studentConfigs = new ArrayList<>(); // 0: warm-up, then one per repetition
+        int repeats;
         try {
             out = Files.createTempDirectory("kdstream-bench-");
             kafka = KafkaSettings.from(s);
@@ -70,88 +77,160 @@ final class TrainBench {
             loaderConfig = LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE)));
             augConfig = AugmenterConfig.from(s, List.of());
             teacherConfig = TeacherConfig.from(s);
-            Settings st = s.overriding(Map.of("student.out", out.resolve("student").toString()));
-            studentConfig = StudentConfig.from(st, train.size(), train.numClasses(), train.channels(),
-                    kafka.partitions());
-            s.markUsed(st);
+            repeats = s.integer("bench.repeats", 3);
+            ConfigException.require(repeats >= 1, "bench.repeats", repeats, "must be >= 1");
+            for (int i = 0; i <= repeats; i++) {
+                Settings st = s.overriding(Map.of("student.out", out.resolve("student-" + i).toString()));
+                studentConfigs.add(StudentConfig.from(st, train.size(), train.numClasses(), train.channels(),
+                        kafka.partitions()));
+                s.markUsed(st);
+            }
             s.requireAllUsed();
         } catch (ConfigException | DatasetException | java.io.IOException e) {
             System.err.println("kdstream bench train: " + e.getMessage());
             return 2;
         }
+        StudentConfig studentConfig = studentConfigs.get(0);
         Scheduler djl = DjlThreads.newScheduler("kds-bench-djl");
         Scheduler ticker = Schedulers.newSingle("kds-progress", true);
+        Network teacherNet = null;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests())) {
             KafkaSettings k = kafka.withBootstrap(broker.bootstrapServers());
             LocalRun.run(List.of(new Loader(loaderConfig, k, new SimpleMeterRegistry()),
                     new Augmenter(augConfig, k, new SimpleMeterRegistry())), ticker);
             List<AugmentedBatch> augmented = readBatches(k, Topic.AUGMENTED, AugmentedBatch::decode);
             long images = augmented.stream().mapToLong(AugmentedBatch::size).sum();
-            System.err.printf(Locale.ROOT, "bench train: %d batches, %d images; teacher %s; student %s%n",
-                    augmented.size(), images, teacherConfig.model(), studentConfig.spec().describe());
+            System.err.printf(Locale.ROOT, "bench train: %d batches, %d images; teacher %s; student %s; %d "
+                    + "repetition(s) after a warm-up%n", augmented.size(), images, teacherConfig.model(),
+                    studentConfig.spec().describe(), repeats);
+            Network t = Mono.fromCallable(() -> Network.load(teacherConfig.model(),
+                    Models.device(teacherConfig.device()))).subscribeOn(djl).block();
+            teacherNet = t;
 
-            double rawTeacher = Mono.fromCallable(() -> {
-                try (Network t = Network.load(teacherConfig.model(), Models.device(teacherConfig.device()))) {
-                    double rate = 0;
-                    for (int pass = 0; pass < 2; pass++) { // the first pass warms the JIT and the engine up
-                        RateWindow w = new RateWindow();
-                        for (AugmentedBatch b : augmented) {
-                            t.logits(b.view());
-                            w.record(b.size());
-                        }
-                        rate = w.rate();
+            // Every side gets a warm-up pass first, so that the JIT has compiled the client, broker and codec paths
+            // as well as the loops (otherwise compilation alone takes ~5% of the CPU during the first Kafka pass).
+            // Each Kafka pass runs in a topic namespace of its own, holding a copy of the same augmented batches.
+            List<double[]> rates = new ArrayList<>(); // per repetition: raw, service, memory, Kafka
+            List<AnnotatedBatch> annotated = null;
+            for (int i = 0; i <= repeats; i++) {
+                KafkaSettings ns = k.withTopicPrefix((i == 0 ? "warm-up." : "rep" + i + ".") + k.topicPrefix());
+                copyTopic(k, ns, Topic.AUGMENTED);
+                double raw = Mono.fromCallable(() -> {
+                    RateWindow w = new RateWindow();
+                    for (AugmentedBatch b : augmented) {
+                        t.logits(b.view());
+                        w.record(b.size());
                     }
-                    return rate;
+                    return w.rate();
+                }).subscribeOn(djl).block();
+                TeacherService teacher = new TeacherService(teacherConfig, ns, new SimpleMeterRegistry());
+                LocalRun.run(List.of(teacher), ticker);
+                if (annotated == null) {
+                    annotated = readBatches(ns, Topic.ANNOTATED, AnnotatedBatch::decode);
                 }
-            }).subscribeOn(djl).block();
-            TeacherService teacher = new TeacherService(teacherConfig, k, new SimpleMeterRegistry());
-            LocalRun.run(List.of(teacher), ticker);
-            double serviceTeacher = teacher.annotateRate();
-
-            List<AnnotatedBatch> annotated = readBatches(k, Topic.ANNOTATED, AnnotatedBatch::decode);
-            double memoryStudent = Mono.fromCallable(() -> {
-                double rate = 0;
-                for (int pass = 0; pass < 2; pass++) { // a fresh student each pass; the first warms up
+                List<AnnotatedBatch> batches = annotated;
+                double memory = Mono.fromCallable(() -> {
                     try (StudentLoop loop = new StudentLoop(studentConfig.spec(), studentConfig.options(),
-                            Models.devices(studentConfig.device()))) {
+                            Models.devices(studentConfig.device()))) { // a fresh student, as the trainer builds
                         RateWindow w = new RateWindow();
-                        for (AnnotatedBatch a : annotated) {
+                        for (AnnotatedBatch a : batches) {
                             loop.step(a.batch().trainingView(), a.batch().targets(), a.teacherLogits());
                             w.record(a.batch().size());
                         }
-                        rate = w.rate();
+                        return w.rate();
                     }
+                }).subscribeOn(djl).block();
+                StudentTrainer student = new StudentTrainer(studentConfigs.get(i), ns, new SimpleMeterRegistry());
+                LocalRun.run(List.of(student), ticker);
+                if (i > 0) {
+                    rates.add(new double[] {raw, teacher.annotateRate(), memory, student.trainingRate()});
                 }
-                return rate;
-            }).subscribeOn(djl).block();
-            StudentTrainer student = new StudentTrainer(studentConfig, k, new SimpleMeterRegistry());
-            LocalRun.run(List.of(student), ticker);
-            double kafkaStudent = student.trainingRate();
-
-            System.out.printf(Locale.ROOT, "%n| measurement (%d images, batch %d) | images/s |%n|---|---:|%n", images,
-                    augConfig.batchSize());
-            System.out.printf(Locale.ROOT, "| student from memory (same annotated batches, same loop) | %.0f |%n",
-                    memoryStudent);
-            System.out.printf(Locale.ROOT, "| student through Kafka (kdstream student trainer on the annotated topic) "
-                    + "| %.0f |%n", kafkaStudent);
-            System.out.printf(Locale.ROOT, "| teacher raw forward (same model, same batches) | %.0f |%n", rawTeacher);
-            System.out.printf(Locale.ROOT, "| teacher service (consume, forward, publish, ack) | %.0f |%n",
-                    serviceTeacher);
-            System.out.printf(Locale.ROOT, "%nratio student Kafka / memory = %.3f%nratio teacher service / raw = %.3f%n",
-                    kafkaStudent / memoryStudent, serviceTeacher / rawTeacher);
+            }
+            printTable(rates, images, augConfig.batchSize());
             return 0;
         } catch (RuntimeException e) {
             System.err.println("kdstream bench train failed: " + e.getMessage());
             e.printStackTrace(System.err);
             return 1;
         } finally {
+            Network t = teacherNet;
+            if (t != null) {
+                Mono.fromRunnable(t::close).subscribeOn(djl).block();
+            }
             djl.dispose();
             ticker.dispose();
         }
     }
 
+    private static void printTable(List<double[]> rates, long images, int batch) {
+        StringBuilder head = new StringBuilder("| measurement (" + images + " images, batch " + batch + "), images/s |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (int i = 1; i <= rates.size(); i++) {
+            head.append(" rep ").append(i).append(" |");
+            rule.append("---:|");
+        }
+        head.append(" median |");
+        rule.append("---:|");
+        System.out.printf(Locale.ROOT, "%n%s%n%s%n", head, rule);
+        String[] names = {"teacher raw forward (same model, same batches)",
+            "teacher service (consume, verify, forward, encode, publish, ack)",
+            "student from memory (same annotated batches, same loop)",
+            "student through Kafka (the student trainer on the annotated topic)"};
+        for (int m = 0; m < 4; m++) {
+            int col = m;
+            row(names[m], rates.stream().mapToDouble(r -> r[col]).toArray(), "%.0f");
+            if (m % 2 == 1) {
+                row(m == 1 ? "**ratio teacher service / raw forward**" : "**ratio student Kafka / memory**",
+                        rates.stream().mapToDouble(r -> r[col] / r[col - 1]).toArray(), "%.3f");
+            }
+        }
+        double[] teacher = rates.stream().mapToDouble(r -> r[1] / r[0]).toArray();
+        double[] student = rates.stream().mapToDouble(r -> r[3] / r[2]).toArray();
+        System.out.printf(Locale.ROOT, "%nratio student Kafka / memory = %.3f (median of %d)%n"
+                + "ratio teacher service / raw = %.3f (median of %d)%n", median(student), student.length,
+                median(teacher), teacher.length);
+    }
+
+    private static void row(String name, double[] values, String format) {
+        StringBuilder b = new StringBuilder("| ").append(name).append(" |");
+        for (double v : values) {
+            b.append(' ').append(String.format(Locale.ROOT, format, v)).append(" |");
+        }
+        b.append(' ').append(String.format(Locale.ROOT, format, median(values))).append(" |");
+        System.out.println(b);
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** Copies every record of {@code topic} (markers included) into the same partition of the other namespace. */
+    private static void copyTopic(KafkaSettings from, KafkaSettings to, Topic topic) {
+        try (Admin admin = Admin.create(to.admin("bench"));
+             KafkaProducer<String, byte[]> p = new KafkaProducer<>(to.producer("bench"), new StringSerializer(),
+                     new ByteArraySerializer())) {
+            TopicAdmin.ensureTopics(admin, to, topic);
+            forEachRecord(from, topic, r -> p.send(new ProducerRecord<>(to.topic(topic), r.partition(), r.key(),
+                    r.value(), r.headers())));
+            p.flush();
+        }
+    }
+
     private static <T> List<T> readBatches(KafkaSettings kafka, Topic topic, Function<byte[], T> decode) {
         List<T> out = new ArrayList<>();
+        forEachRecord(kafka, topic, r -> {
+            if (FrameCodec.decode(r.value()).kind() != RecordKind.EPOCH_END) {
+                out.add(decode.apply(r.value()));
+            }
+        });
+        return out;
+    }
+
+    /** Reads {@code topic} from the start until it has been quiet for two seconds. */
+    private static void forEachRecord(KafkaSettings kafka, Topic topic,
+                                      java.util.function.Consumer<ConsumerRecord<String, byte[]>> action) {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("bench-read-" + System.nanoTime(),
                 "bench"), new StringDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(kafka.topic(topic)));
@@ -160,13 +239,10 @@ final class TrainBench {
                 int n = 0;
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(400))) {
                     n++;
-                    if (FrameCodec.decode(r.value()).kind() != RecordKind.EPOCH_END) {
-                        out.add(decode.apply(r.value()));
-                    }
+                    action.accept(r);
                 }
                 idle = n == 0 && !c.assignment().isEmpty() ? idle + 1 : 0;
             }
         }
-        return out;
     }
 }

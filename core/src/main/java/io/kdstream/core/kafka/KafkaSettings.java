@@ -62,6 +62,12 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, int par
                 clientId, clientProperties);
     }
 
+    /** A copy whose topics and groups carry another prefix (a separate namespace on the same cluster). */
+    public KafkaSettings withTopicPrefix(String prefix) {
+        return new KafkaSettings(bootstrapServers, prefix, partitions, replicationFactor, maxRecordBytes, sendTimeout,
+                clientId, clientProperties);
+    }
+
     private static String defaultClientId() {
         String host = System.getenv().getOrDefault("HOSTNAME", "local");
         return "kds-" + host + "-" + ManagementFactory.getRuntimeMXBean().getPid();

@@ -1,0 +1,48 @@
+package io.kdstream.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** {@code kdstream bench train} on the shipped mini dataset: a warm-up and two measured repetitions, side by side. */
+class TrainBenchSmokeTest {
+    @Test
+    void shouldMeasureBothRatiosInEachRepetitionAndTheMedian() {
+        Path testdata = Path.of(System.getProperty("kdstream.testdata", "../testdata"));
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream p = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+            System.setOut(p);
+            code = TrainBench.run(List.of("--dataset.path=" + testdata.resolve("fashion-mnist-mini"),
+                    "--dataset.limit=256", "--pipeline.batch-size=32", "--bench.repeats=2",
+                    "--teacher.model=" + testdata.resolveSibling("teachers").resolve("fashion-cnn32")), Map.of());
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, out);
+        assertTrue(out.contains("| rep 1 | rep 2 | median |"), out);
+        for (String ratio : List.of("ratio teacher service / raw", "ratio student Kafka / memory")) {
+            Matcher m = Pattern.compile(Pattern.quote(ratio) + " = ([0-9.]+) \\(median of 2\\)").matcher(out);
+            assertTrue(m.find(), ratio + " in\n" + out);
+            double r = Double.parseDouble(m.group(1));
+            assertTrue(r > 0.2 && r < 2, ratio + " = " + r + ": both sides measured the same batches");
+        }
+    }
+
+    @Test
+    void shouldTakeTheMiddleValue() {
+        assertEquals(2.0, TrainBench.median(new double[] {3, 1, 2}));
+        assertEquals(2.5, TrainBench.median(new double[] {4, 1, 3, 2}));
+    }
+}
