@@ -166,13 +166,17 @@ public final class KafkaReceiver<K, V> {
             sink.onRequest(loop::request);
             sink.onDispose(() -> {
                 loops.remove(loop);
+                if (Thread.currentThread() == t) {
+                    // cancelled from inside onNext (e.g. take(n)): commit now, on the consumer's own thread, before
+                    // the subscriber hears of the completion that follows the cancel
+                    loop.closeAndCommit();
+                    return;
+                }
                 loop.close();
-                if (Thread.currentThread() != t) {
-                    try {
-                        t.join(CLOSE_WAIT.toMillis()); // commit and leave the group before the caller moves on
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                try {
+                    t.join(CLOSE_WAIT.toMillis()); // commit and leave the group before the caller moves on
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             });
             t.start();
@@ -215,6 +219,18 @@ public final class KafkaReceiver<K, V> {
         void close() {
             closed = true;
             wake();
+        }
+
+        /** On the consumer thread only: stops and commits what was acknowledged (the loop commits again on exit). */
+        void closeAndCommit() {
+            closed = true;
+            try {
+                processAcks();
+                commit(states.keySet(), true);
+            } catch (RuntimeException e) {
+                LOG.warn("consumer {}: commit on cancel failed ({}); the loop retries on exit",
+                        consumerProperties.get("group.id"), e.toString());
+            }
         }
 
         void drain(Duration timeout) {
