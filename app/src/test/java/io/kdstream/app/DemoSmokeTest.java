@@ -19,14 +19,7 @@ class DemoSmokeTest {
     void shouldDistilAStudentFarAboveChanceTrainingEveryBatchExactlyOnce(@TempDir Path tmp) {
         Settings s = Settings.of(Map.of()).withDefaults(Demo.smokeDefaults(DemoCommand.testdata(), tmp))
                 .withDefaults(Demo.DEFAULTS);
-        Scheduler ticker = Schedulers.newSingle("test-progress", true);
-        Demo.Result r;
-        try {
-            r = new Demo(s, System.out, ticker, SimpleMeterRegistry::new).run(false);
-        } finally {
-            ticker.dispose();
-        }
-        Demo.print(r, System.out);
+        Demo.Result r = run(s);
         // 400 images over 2 partitions, batches of 32: 7 batches per partition and epoch, 8 epochs
         assertEquals(112, r.produced().size());
         assertEquals(r.produced(), r.trained(), "every produced batch trained, nothing else");
@@ -37,5 +30,18 @@ class DemoSmokeTest {
         assertTrue(r.agreement() > 0.4, "agreement " + r.agreement());
         assertTrue(Files.exists(tmp.resolve("student/model/model.params")), "final student model saved");
         assertTrue(Files.exists(tmp.resolve("teacher/model.properties")), "teacher trained and saved");
+    }
+
+    /** Runs a demo with these settings and prints its summary. */
+    static Demo.Result run(Settings s) {
+        Scheduler ticker = Schedulers.newSingle("test-progress", true);
+        Demo.Result r;
+        try {
+            r = new Demo(s, System.out, ticker, SimpleMeterRegistry::new).run(false);
+        } finally {
+            ticker.dispose();
+        }
+        Demo.print(r, System.out);
+        return r;
     }
 }

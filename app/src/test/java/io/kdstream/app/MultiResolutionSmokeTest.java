@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kdstream.core.config.Settings;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The teacher at a higher resolution than the student, from the same crop: a 56 px teacher trained on the spot,
@@ -22,14 +19,7 @@ class MultiResolutionSmokeTest {
         Settings s = Settings.of(Map.of("view.teacher-size", "56", "view.student-size", "28",
                         "demo.teacher-epochs", "10", "pipeline.epochs", "4"))
                 .withDefaults(Demo.smokeDefaults(DemoCommand.testdata(), tmp)).withDefaults(Demo.DEFAULTS);
-        Scheduler ticker = Schedulers.newSingle("test-progress", true);
-        Demo.Result r;
-        try {
-            r = new Demo(s, System.out, ticker, SimpleMeterRegistry::new).run(false);
-        } finally {
-            ticker.dispose();
-        }
-        Demo.print(r, System.out);
+        Demo.Result r = DemoSmokeTest.run(s);
         assertTrue(r.teacher().contains(" 56px "), r.teacher());
         assertTrue(r.student().contains(" 28px "), r.student());
         assertEquals(r.produced(), r.trained());

@@ -1,6 +1,7 @@
 package io.kdstream.student;
 
 import io.kdstream.core.wire.AugmentedBatch;
+import io.kdstream.models.Evaluation;
 import io.kdstream.student.train.StudentLoop;
 import java.util.HashMap;
 import java.util.Map;
@@ -58,18 +59,12 @@ final class LastBatchTargets {
     /** Keeps softmax(logits / T) of every sample of the batch, replacing the partition's previous batch. */
     void remember(AugmentedBatch batch, float[] logits) {
         Map<Long, float[]> now = new HashMap<>();
+        double[] logP = new double[k];
         for (int i = 0; i < batch.size(); i++) {
+            Evaluation.logSoftmax(logits, i, k, temperature, logP);
             float[] p = new float[k];
-            double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < k; j++) {
-                max = Math.max(max, logits[i * k + j] / temperature);
-            }
-            double sum = 0;
-            for (int j = 0; j < k; j++) {
-                sum += Math.exp(logits[i * k + j] / temperature - max);
-            }
-            for (int j = 0; j < k; j++) {
-                p[j] = (float) (Math.exp(logits[i * k + j] / temperature - max) / sum);
+                p[j] = (float) Math.exp(logP[j]);
             }
             now.put(batch.sampleIds()[i], p);
         }
