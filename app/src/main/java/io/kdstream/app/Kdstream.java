@@ -25,7 +25,8 @@ public final class Kdstream {
               run teacher         run the teacher service against kafka.bootstrap (--teacher.model)
               run student         run the student trainer against kafka.bootstrap
               bench data          loader -> augmenter throughput vs the broker's raw rate, side by side
-              bench train         student via Kafka vs from memory, teacher service vs raw forward
+              bench train         student via Kafka vs from memory, teacher service vs raw forward (medians of
+                                  --bench.repeats=N interleaved repetitions after a warm-up)
               experiment NAME     run a named comparison (consistency, recipes, dlb, results, baselines): a
                                   Markdown table and a plot of test top-1 per epoch per arm (--smoke: tiny,
                                   --experiment.seeds=N)
