@@ -36,10 +36,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -242,21 +238,7 @@ final class Demo {
     /** Ids of every batch the augmenter published in a run, read back from its topic. */
     static Set<String> producedBatches(KafkaSettings kafka) {
         Set<String> keys = new HashSet<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("demo-audit-" + System.nanoTime(),
-                "audit"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(kafka.topic(Topic.AUGMENTED)));
-            int idle = 0;
-            while (idle < 5) {
-                int n = 0;
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(400))) {
-                    n++;
-                    if (!r.key().startsWith("end-")) {
-                        keys.add(r.key());
-                    }
-                }
-                idle = n == 0 && !c.assignment().isEmpty() ? idle + 1 : 0;
-            }
-        }
+        TopicReader.forEachBatch(kafka, Topic.AUGMENTED, r -> keys.add(r.key()));
         return keys;
     }
 

@@ -11,8 +11,6 @@ import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.kafka.TopicAdmin;
 import io.kdstream.core.wire.AnnotatedBatch;
 import io.kdstream.core.wire.AugmentedBatch;
-import io.kdstream.core.wire.FrameCodec;
-import io.kdstream.core.wire.RecordKind;
 import io.kdstream.loader.Loader;
 import io.kdstream.loader.LoaderConfig;
 import io.kdstream.loader.dataset.Dataset;
@@ -28,20 +26,15 @@ import io.kdstream.teacher.TeacherService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -212,7 +205,7 @@ final class TrainBench {
              KafkaProducer<String, byte[]> p = new KafkaProducer<>(to.producer("bench"), new StringSerializer(),
                      new ByteArraySerializer())) {
             TopicAdmin.ensureTopics(admin, to, topic);
-            forEachRecord(from, topic, r -> p.send(new ProducerRecord<>(to.topic(topic), r.partition(), r.key(),
+            TopicReader.forEachRecord(from, topic, r -> p.send(new ProducerRecord<>(to.topic(topic), r.partition(), r.key(),
                     r.value(), r.headers())));
             p.flush();
         }
@@ -220,29 +213,7 @@ final class TrainBench {
 
     private static <T> List<T> readBatches(KafkaSettings kafka, Topic topic, Function<byte[], T> decode) {
         List<T> out = new ArrayList<>();
-        forEachRecord(kafka, topic, r -> {
-            if (FrameCodec.decode(r.value()).kind() != RecordKind.EPOCH_END) {
-                out.add(decode.apply(r.value()));
-            }
-        });
+        TopicReader.forEachBatch(kafka, topic, r -> out.add(decode.apply(r.value())));
         return out;
-    }
-
-    /** Reads {@code topic} from the start until it has been quiet for two seconds. */
-    private static void forEachRecord(KafkaSettings kafka, Topic topic,
-                                      java.util.function.Consumer<ConsumerRecord<String, byte[]>> action) {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("bench-read-" + System.nanoTime(),
-                "bench"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(kafka.topic(topic)));
-            int idle = 0;
-            while (idle < 5) {
-                int n = 0;
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(400))) {
-                    n++;
-                    action.accept(r);
-                }
-                idle = n == 0 && !c.assignment().isEmpty() ? idle + 1 : 0;
-            }
-        }
     }
 }

@@ -10,17 +10,12 @@ import io.kdstream.core.wire.AugmentedBatch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,18 +49,7 @@ class DlbIntegrationTest {
             assertTrue(p.student.history().get(p.student.history().size() - 1).studentTop1() > 0.2,
                     "the student learns: " + p.student.history());
             assertTrue(registry.get(MetricNames.STUDENT_LOSS_KD).gauge().value() > 0, "the KD term is in use");
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p.kafka.consumer("audit", "audit"),
-                    new StringDeserializer(), new ByteArrayDeserializer())) {
-                c.subscribe(List.of(p.kafka.topic(Topic.AUGMENTED)));
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (batches.size() < p.student.trainedBatches().size() && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(300))) {
-                        if (!r.key().startsWith("end-")) {
-                            batches.add(AugmentedBatch.decode(r.value()));
-                        }
-                    }
-                }
-            }
+            TopicReader.forEachBatch(p.kafka, Topic.AUGMENTED, r -> batches.add(AugmentedBatch.decode(r.value())));
         }
         // 200 images per partition and epoch, 16 new per batch: 13 batches, the first without a repeated half
         Map<String, List<AugmentedBatch>> streams = new TreeMap<>();

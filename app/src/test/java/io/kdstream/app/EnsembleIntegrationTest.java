@@ -9,14 +9,9 @@ import io.kdstream.core.wire.AnnotatedBatch;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,18 +36,7 @@ class EnsembleIntegrationTest {
             p.awaitStudent();
             assertEquals(Demo.producedBatches(p.kafka), p.student.trainedBatches(), "every batch trained once");
             assertEquals(Map.of("cnn-a+cnn-b@1", (long) p.student.trainedBatches().size()), p.student.teacherBatches());
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p.kafka.consumer("audit", "audit"),
-                    new StringDeserializer(), new ByteArrayDeserializer())) {
-                c.subscribe(List.of(p.kafka.topic(Topic.ANNOTATED)));
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (annotated.size() < p.student.trainedBatches().size() && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(300))) {
-                        if (!r.key().startsWith("end-")) {
-                            annotated.add(AnnotatedBatch.decode(r.value()));
-                        }
-                    }
-                }
-            }
+            TopicReader.forEachBatch(p.kafka, Topic.ANNOTATED, r -> annotated.add(AnnotatedBatch.decode(r.value())));
         }
         assertEquals(2 * 7 * 2, annotated.size());
         for (AnnotatedBatch a : annotated) {

@@ -23,10 +23,6 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,21 +75,7 @@ class LiveSwapIntegrationTest {
     /** Every key on the annotated topic, with how often it appears. */
     private static Map<String, Integer> annotatedKeys(KafkaSettings kafka) {
         Map<String, Integer> keys = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("audit-" + System.nanoTime(),
-                "audit"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            c.subscribe(List.of(kafka.topic(Topic.ANNOTATED)));
-            int idle = 0;
-            while (idle < 5) {
-                int n = 0;
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(300))) {
-                    n++;
-                    if (!r.key().startsWith("end-")) {
-                        keys.merge(r.key(), 1, Integer::sum);
-                    }
-                }
-                idle = n == 0 && !c.assignment().isEmpty() ? idle + 1 : 0;
-            }
-        }
+        TopicReader.forEachBatch(kafka, Topic.ANNOTATED, r -> keys.merge(r.key(), 1, Integer::sum));
         return keys;
     }
 
