@@ -103,7 +103,8 @@ final class TrainBench {
             // Every side gets a warm-up pass first, so that the JIT has compiled the client, broker and codec paths
             // as well as the loops (otherwise compilation alone takes ~5% of the CPU during the first Kafka pass).
             // Each Kafka pass runs in a topic namespace of its own, holding a copy of the same augmented batches.
-            List<double[]> rates = new ArrayList<>(); // per repetition: raw, service, memory, Kafka
+            // per repetition: raw, service, memory, Kafka, and the services' shares of time waiting for input
+            List<double[]> rates = new ArrayList<>();
             List<AnnotatedBatch> annotated = null;
             for (int i = 0; i <= repeats; i++) {
                 KafkaSettings ns = k.withTopicPrefix((i == 0 ? "warm-up." : "rep" + i + ".") + k.topicPrefix());
@@ -136,7 +137,8 @@ final class TrainBench {
                 StudentTrainer student = new StudentTrainer(studentConfigs.get(i), ns, new SimpleMeterRegistry());
                 LocalRun.run(List.of(student), ticker);
                 if (i > 0) {
-                    rates.add(new double[] {raw, teacher.annotateRate(), memory, student.trainingRate()});
+                    rates.add(new double[] {raw, teacher.annotateRate(), memory, student.trainingRate(),
+                        teacher.inputWaitShare(), student.inputWaitShare()});
                 }
             }
             printTable(rates, images, augConfig.batchSize());
@@ -177,6 +179,11 @@ final class TrainBench {
                         rates.stream().mapToDouble(r -> r[col] / r[col - 1]).toArray(), "%.3f");
             }
         }
+        // where a service's missing time went: waiting for records (data path) or slower passes (shared CPU)
+        row("teacher service: share of its time waiting for input", rates.stream().mapToDouble(r -> r[4]).toArray(),
+                "%.3f");
+        row("student trainer: share of its time waiting for input", rates.stream().mapToDouble(r -> r[5]).toArray(),
+                "%.3f");
         double[] teacher = rates.stream().mapToDouble(r -> r[1] / r[0]).toArray();
         double[] student = rates.stream().mapToDouble(r -> r[3] / r[2]).toArray();
         System.out.printf(Locale.ROOT, "%nratio student Kafka / memory = %.3f (median of %d)%n"

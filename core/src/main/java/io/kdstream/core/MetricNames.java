@@ -18,6 +18,11 @@ public final class MetricNames {
     public static final String BACKPRESSURE_WAIT = "kds.backpressure.wait";
     /** Timer: processing time of one batch inside a stage. Tag: stage. */
     public static final String STAGE_BATCH_TIME = "kds.stage.batch.time";
+    /**
+     * Timer: how long a stage's compute thread (the teacher's forward, the student's training) sat idle waiting for
+     * its next record, per record. {@code rate(..._sum)} is the share of the time the stage waited for input. Tag: stage.
+     */
+    public static final String STAGE_INPUT_WAIT = "kds.stage.input.wait";
     /** Gauge: records a stage has polled and not yet acknowledged (buffered or in flight). Tag: stage. */
     public static final String STAGE_QUEUE = "kds.stage.queue";
     /** Gauge: records on a topic that a consumer group has not committed yet. Tags: group, topic. */

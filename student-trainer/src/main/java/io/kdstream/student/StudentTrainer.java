@@ -1,5 +1,6 @@
 package io.kdstream.student;
 
+import io.kdstream.core.InputWait;
 import io.kdstream.core.Progress;
 import io.kdstream.core.RateWindow;
 import io.kdstream.core.Service;
@@ -76,6 +77,7 @@ public final class StudentTrainer implements Service {
     private final Map<String, Long> teacherBatches = new TreeMap<>();
     private final Map<String, String> trainedBy = new java.util.LinkedHashMap<>();
     private final RateWindow throughput = new RateWindow();
+    private final InputWait inputWait;
     private final LastBatchTargets dlb;
     private volatile long duplicates;
     private int epochsCompleted;
@@ -113,6 +115,7 @@ public final class StudentTrainer implements Service {
         this.kafka = kafka;
         this.registry = registry;
         this.metrics = new StudentMetrics(registry);
+        this.inputWait = new InputWait(registry, STAGE);
         this.checkpoints = new Checkpoints(config.out());
         this.dlb = new LastBatchTargets(config.options().temperature(), config.spec().classes());
     }
@@ -184,6 +187,11 @@ public final class StudentTrainer implements Service {
         return throughput.rate();
     }
 
+    /** The share of its time the DJL thread waited for the next record (see {@link InputWait}). */
+    public double inputWaitShare() {
+        return inputWait.share();
+    }
+
     /** The student's parameter count (after start). */
     public long parameterCount() {
         return loop.parameterCount();
@@ -210,7 +218,7 @@ public final class StudentTrainer implements Service {
         pipeline = receiver.receive()
                 .publishOn(decodeScheduler, 4)
                 .map(this::decode)
-                .concatMap(d -> Mono.defer(() -> handle(d)).subscribeOn(djl), 2)
+                .concatMap(d -> Mono.defer(() -> timed(d)).subscribeOn(djl), 2)
                 .subscribe(v -> { }, this::failed);
         LOG.info("student {} ({} parameters), mode {}, on {} device(s) ({}), reading {}", config.spec().describe(),
                 loop.parameterCount(), config.mode().name().toLowerCase(java.util.Locale.ROOT), loop.deviceCount(),
@@ -303,6 +311,16 @@ public final class StudentTrainer implements Service {
             return new Decoded(rec, null, batch, logits, teacher, expectedTeacher, null, null);
         } catch (WireFormatException e) {
             return Decoded.bad(rec, DeadLetters.Reason.BAD_RECORD, e.getMessage());
+        }
+    }
+
+    /** {@link #handle} with the DJL thread's working time told apart from its waiting for input. */
+    private Mono<Void> timed(Decoded d) {
+        inputWait.begin();
+        try {
+            return handle(d);
+        } finally {
+            inputWait.end();
         }
     }
 

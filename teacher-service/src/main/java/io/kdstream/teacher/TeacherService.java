@@ -1,5 +1,6 @@
 package io.kdstream.teacher;
 
+import io.kdstream.core.InputWait;
 import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
@@ -75,6 +76,7 @@ public final class TeacherService implements Service {
     private final Map<String, Timer> forwardTimers = new ConcurrentHashMap<>();
     private final Sinks.Empty<Void> flowDone = Sinks.empty();
     private final FixedTeacher fixed = new FixedTeacher();
+    private final InputWait inputWait;
     private volatile TeacherConfig current;
     private volatile TeacherModel teacher;
     private Gauge active;
@@ -113,6 +115,7 @@ public final class TeacherService implements Service {
         this.registry = registry;
         this.adminConfig = admin;
         this.ledger = new RelayLedger(STAGE, registry);
+        this.inputWait = new InputWait(registry, STAGE);
     }
 
     /** Builds a teacher service from settings (the factory of {@code kdstream run teacher}). */
@@ -143,6 +146,11 @@ public final class TeacherService implements Service {
     /** Images per second annotated and acknowledged, from the end of the first batch to the end of the last. */
     public double annotateRate() {
         return ledger.rate();
+    }
+
+    /** The share of its time the DJL thread waited for the next batch (see {@link InputWait}). */
+    public double inputWaitShare() {
+        return inputWait.share();
     }
 
     /** The loaded teacher, once started. */
@@ -312,6 +320,7 @@ public final class TeacherService implements Service {
         if (w.resolved() != null) {
             return w;
         }
+        inputWait.begin();
         long t0 = System.nanoTime();
         TeacherModel t = teacher; // swaps happen on this thread too, so t stays loaded for the whole pass
         try {
@@ -335,6 +344,8 @@ public final class TeacherService implements Service {
         } catch (IllegalArgumentException e) {
             return new Work(w.rec(), Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, w.rec(),
                     "batch " + w.batch().key() + ": " + e.getMessage()), null, null, null, null);
+        } finally {
+            inputWait.end();
         }
     }
 
