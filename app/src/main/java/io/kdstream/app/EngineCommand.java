@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
+import io.kdstream.models.EngineThreads;
 import io.kdstream.models.Models;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,8 @@ final class EngineCommand {
         Engine engine = Engine.getEngine(Models.ENGINE);
         System.out.println("engine: " + engine.getEngineName() + " " + engine.getVersion());
         System.out.println("GPUs visible: " + engine.getGpuCount());
+        System.out.println("PyTorch intra-op threads: " + ai.djl.pytorch.jni.JniUtils.getNumThreads() + " of "
+                + Runtime.getRuntime().availableProcessors() + " cores (--" + EngineThreads.KEY + ")");
         Device device = Models.device(choice);
         try (NDManager m = NDManager.newBaseManager(device)) {
             NDArray x = m.arange(6f).reshape(2, 3);

@@ -2,7 +2,9 @@ package io.kdstream.app;
 
 import io.kdstream.augmenter.Augmenter;
 import io.kdstream.core.cli.ServiceMain;
+import io.kdstream.core.config.ConfigException;
 import io.kdstream.loader.Loader;
+import io.kdstream.models.EngineThreads;
 import io.kdstream.student.StudentTrainer;
 import io.kdstream.teacher.TeacherService;
 import java.util.Arrays;
@@ -35,7 +37,9 @@ public final class Kdstream {
               engine              the DL engine, the GPUs it sees, one test computation (--device=auto|cpu|gpu:N)
 
             add --help after a command to list its settings; every setting can also be given as KDS_<KEY>
-            (e.g. --pipeline.epochs=3 or KDS_PIPELINE_EPOCHS=3).
+            (e.g. --pipeline.epochs=3 or KDS_PIPELINE_EPOCHS=3). Every command also takes
+            --engine.threads=N|auto: PyTorch's intra-op threads for the process (auto: every core up to 4
+            cores, else half of them, at least 4; the rest is left to Kafka and the JVM).
             """;
 
     private Kdstream() {
@@ -50,8 +54,19 @@ public final class Kdstream {
             System.out.print(USAGE);
             return args.length == 0 ? 2 : 0;
         }
-        List<String> rest = Arrays.asList(args).subList(1, args.length);
-        return switch (args[0]) {
+        EngineThreads.Taken process;
+        try { // a process setting: PyTorch reads it once, when the engine loads
+            process = EngineThreads.take(Arrays.asList(args).subList(1, args.length), env,
+                    Runtime.getRuntime().availableProcessors());
+        } catch (ConfigException e) {
+            System.err.println("kdstream: " + e.getMessage());
+            return 2;
+        }
+        return dispatch(args[0], process.args(), process.env());
+    }
+
+    private static int dispatch(String command, List<String> rest, Map<String, String> env) {
+        return switch (command) {
             case "demo" -> DemoCommand.run(rest, env, false);
             case "train-teacher" -> DemoCommand.run(rest, env, true);
             case "broker" -> BrokerCommand.run(rest, env);
@@ -66,7 +81,7 @@ public final class Kdstream {
                         case "train" -> TrainBench.run(rest.subList(1, rest.size()), env);
                         default -> usage("unknown bench '" + rest.get(0) + "' (known: data, train)");
                     };
-            default -> usage("unknown command '" + args[0] + "'");
+            default -> usage("unknown command '" + command + "'");
         };
     }
 

@@ -158,7 +158,9 @@ final class TrainBench {
     }
 
     private static void printTable(List<double[]> rates, long images, int batch) {
-        StringBuilder head = new StringBuilder("| measurement (" + images + " images, batch " + batch + "), images/s |");
+        StringBuilder head = new StringBuilder("| measurement (" + images + " images, batch " + batch + ", "
+                + ai.djl.pytorch.jni.JniUtils.getNumThreads() + " PyTorch threads on " + Runtime.getRuntime()
+                .availableProcessors() + " cores), images/s |");
         StringBuilder rule = new StringBuilder("|---|");
         for (int i = 1; i <= rates.size(); i++) {
             head.append(" rep ").append(i).append(" |");

@@ -135,6 +135,9 @@ class MetricsIntegrationTest {
             scraper.start();
             p.startSources();
             p.awaitStudent();
+            // the GC timer (jvm_gc_pause) appears with the first collection after the meters bind; a short run on a
+            // large heap may see none, so ask for one (the notification arrives during the wait below)
+            System.gc();
             Thread.sleep(6000); // one more consumer-lag refresh after the last commit
             scraper.interrupt();
             scraper.join();
@@ -154,6 +157,9 @@ class MetricsIntegrationTest {
         // latencies, the teacher's forward pass, Kafka client metrics
         assertTrue(maxIncrease(scrapes, "kds_pipeline_latency_seconds_count") > 0);
         assertTrue(maxIncrease(scrapes, "kds_teacher_forward_seconds_count", "teacher=\"fashion-cnn32\"") > 0);
+        for (String stage : List.of("teacher", "student")) { // the compute threads' waits for input
+            assertTrue(maxIncrease(scrapes, "kds_stage_input_wait_seconds_count", "stage=\"" + stage + "\"") > 0, stage);
+        }
         assertTrue(maxIncrease(scrapes, "kafka_consumer_fetch_manager_records_consumed_total") > 0);
         assertTrue(maxIncrease(scrapes, "kafka_producer_record_send_total") > 0);
         // lag per group and queue fill per stage were read and were non-zero at some point
