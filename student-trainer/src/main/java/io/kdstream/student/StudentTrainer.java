@@ -215,10 +215,13 @@ public final class StudentTrainer implements Service {
                 List.of(kafka.topic(input)), new StringDeserializer(), new ByteArrayDeserializer(),
                 Duration.ofMillis(200), 8).withStartOffsets(resumeAt).withMetrics(registry, STAGE);
         decodeScheduler = Schedulers.newSingle("kds-student-decode", true);
+        // Reactor replenishes a prefetch of N after N - N/4 items: with 2 the DJL thread emptied its queue before
+        // asking the decoder for more and then waited for two decodes (measured as input wait); with 4 it asks
+        // for 3 while one decoded batch is still queued
         pipeline = receiver.receive()
                 .publishOn(decodeScheduler, 4)
                 .map(this::decode)
-                .concatMap(d -> Mono.defer(() -> timed(d)).subscribeOn(djl), 2)
+                .concatMap(d -> Mono.defer(() -> timed(d)).subscribeOn(djl), 4)
                 .subscribe(v -> { }, this::failed);
         LOG.info("student {} ({} parameters), mode {}, on {} device(s) ({}), reading {}", config.spec().describe(),
                 loop.parameterCount(), config.mode().name().toLowerCase(java.util.Locale.ROOT), loop.deviceCount(),

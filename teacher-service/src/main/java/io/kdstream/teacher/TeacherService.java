@@ -184,7 +184,7 @@ public final class TeacherService implements Service {
         pipeline = receiver.receive()
                 .publishOn(io, 4)
                 .map(rec -> decode(rec, runEnd))
-                .publishOn(djl, 2)
+                .publishOn(djl, 4) // asks for 3 more while one batch is queued (2 would drain first, then wait)
                 .map(this::forward)
                 .publishOn(io, 2)
                 .map(this::encode)
