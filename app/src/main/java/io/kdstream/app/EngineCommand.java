@@ -38,7 +38,7 @@ final class EngineCommand {
         Engine engine = Engine.getEngine(Models.ENGINE);
         System.out.println("engine: " + engine.getEngineName() + " " + engine.getVersion());
         System.out.println("GPUs visible: " + engine.getGpuCount());
-        System.out.println("PyTorch intra-op threads: " + ai.djl.pytorch.jni.JniUtils.getNumThreads() + " of "
+        System.out.println("PyTorch intra-op threads: " + EngineThreads.inUse() + " of "
                 + Runtime.getRuntime().availableProcessors() + " cores (--" + EngineThreads.KEY + ")");
         Device device = Models.device(choice);
         try (NDManager m = NDManager.newBaseManager(device)) {

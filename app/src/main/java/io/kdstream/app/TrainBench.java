@@ -16,6 +16,7 @@ import io.kdstream.loader.LoaderConfig;
 import io.kdstream.loader.dataset.Dataset;
 import io.kdstream.loader.dataset.DatasetException;
 import io.kdstream.models.DjlThreads;
+import io.kdstream.models.EngineThreads;
 import io.kdstream.models.Models;
 import io.kdstream.models.Network;
 import io.kdstream.student.StudentConfig;
@@ -159,7 +160,7 @@ final class TrainBench {
 
     private static void printTable(List<double[]> rates, long images, int batch) {
         StringBuilder head = new StringBuilder("| measurement (" + images + " images, batch " + batch + ", "
-                + ai.djl.pytorch.jni.JniUtils.getNumThreads() + " PyTorch threads on " + Runtime.getRuntime()
+                + EngineThreads.inUse() + " PyTorch threads on " + Runtime.getRuntime()
                 .availableProcessors() + " cores), images/s |");
         StringBuilder rule = new StringBuilder("|---|");
         for (int i = 1; i <= rates.size(); i++) {

@@ -36,6 +36,12 @@ public final class EngineThreads {
     private EngineThreads() {
     }
 
+    /** The intra-op threads PyTorch uses now (loads the engine if it is not loaded yet). */
+    public static int inUse() {
+        ai.djl.engine.Engine.getEngine(Models.ENGINE);
+        return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    }
+
     /** The {@code auto} count for a machine with this many cores. */
     public static int auto(int cores) {
         return cores <= 4 ? Math.max(1, cores) : Math.max(4, cores / 2);
