@@ -73,7 +73,7 @@ final class DataBench {
         int sampleBytes = probe.encode().length;
         int batch = augConfig.batchSize();
         int batchBytes = new BatchAugmenter(augConfig.crop(), augConfig.flip(), augConfig.teacherSize(),
-                augConfig.studentSize(), augConfig.mix(), 1).augment(java.util.Collections.nCopies(batch, probe), 0, 0, 0)
+                augConfig.studentSize(), augConfig.mix(), 1, augConfig.teacherView(), augConfig.viewEncoding()).augment(java.util.Collections.nCopies(batch, probe), 0, 0, 0)
                 .encode().length;
         System.err.printf(Locale.ROOT, "bench data: %s, %d images, batch %d, %d partition(s); SAMPLE %d B, "
                         + "AUGMENTED_BATCH %d B%n", data.name(), images, batch, kafka.partitions(), sampleBytes,

@@ -80,7 +80,7 @@ public final class Augmenter implements Service {
         this.kafka = kafka;
         this.registry = registry;
         this.augmenter = new BatchAugmenter(config.crop(), config.flip(), config.teacherSize(), config.studentSize(),
-                config.mix(), config.seed(), config.teacherView());
+                config.mix(), config.seed(), config.teacherView(), config.viewEncoding());
         this.ledger = new RelayLedger(STAGE, registry);
         batchTime = Timer.builder(MetricNames.STAGE_BATCH_TIME).tag(MetricNames.TAG_STAGE, STAGE)
                 .publishPercentileHistogram()

@@ -3,6 +3,7 @@ package io.kdstream.augmenter;
 import io.kdstream.augmenter.ops.InceptionCrop;
 import io.kdstream.augmenter.ops.MixPolicy;
 import io.kdstream.core.wire.TeacherView;
+import io.kdstream.core.wire.ViewEncoding;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import java.util.List;
@@ -24,12 +25,13 @@ import java.util.List;
  * @param feeds           {@code augmenter.feeds}: consumer groups of the augmented topic to stay ahead of
  * @param maxAheadBatches {@code augmenter.max-ahead-batches}: how far ahead of them
  * @param teacherView     {@code augment.teacher-view}: consistent (default), independent or fixed (ablations)
+ * @param viewEncoding    {@code augment.view-encoding}: float32 (default), float16 or uint8 views on the wire
  * @param dlb             {@code augment.dlb}: DLB batches: each batch takes batch-size / 2 new samples and repeats,
  *                        freshly augmented, the new samples of the partition's previous batch first
  */
 public record AugmenterConfig(int batchSize, long seed, int teacherSize, int studentSize, InceptionCrop crop,
                               boolean flip, MixPolicy mix, int threads, List<String> feeds, int maxAheadBatches,
-                              TeacherView teacherView, boolean dlb) {
+                              TeacherView teacherView, ViewEncoding viewEncoding, boolean dlb) {
     public AugmenterConfig {
         ConfigException.require(batchSize >= 1 && batchSize <= 65536, "pipeline.batch-size", batchSize,
                 "must be 1..65536");
@@ -76,6 +78,7 @@ public record AugmenterConfig(int batchSize, long seed, int teacherSize, int stu
                 s.integer("augmenter.threads", Math.max(1, Runtime.getRuntime().availableProcessors())),
                 s.list("augmenter.feeds", defaultFeeds), s.integer("augmenter.max-ahead-batches", 16),
                 s.choice("augment.teacher-view", TeacherView.class, TeacherView.CONSISTENT),
+                s.choice("augment.view-encoding", ViewEncoding.class, ViewEncoding.FLOAT32),
                 s.bool("augment.dlb", false));
     }
 }

@@ -63,7 +63,8 @@ class DataPathIntegrationTest {
 
     private static AugmenterConfig augmenterConfig(int batch, int teacher, int student) {
         return new AugmenterConfig(batch, 7, teacher, student, new InceptionCrop(0.35, 1, 0.75, 4.0 / 3), true,
-                MixPolicy.funMatch(), 2, List.of(), 16, io.kdstream.core.wire.TeacherView.CONSISTENT, false);
+                MixPolicy.funMatch(), 2, List.of(), 16, io.kdstream.core.wire.TeacherView.CONSISTENT,
+                io.kdstream.core.wire.ViewEncoding.FLOAT32, false);
     }
 
     private static void runPipeline(KafkaSettings kafka, LoaderConfig loaderConfig, AugmenterConfig augConfig,

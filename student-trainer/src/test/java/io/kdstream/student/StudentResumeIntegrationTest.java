@@ -62,7 +62,8 @@ class StudentResumeIntegrationTest {
             LoaderConfig lc = new LoaderConfig(DatasetSpec.idx(MINI), 3, 1, 32, 16,
                     List.of(kafka.group(Augmenter.STAGE)), 256);
             AugmenterConfig ac = new AugmenterConfig(32, 7, 28, 28, new InceptionCrop(0.35, 1, 0.75, 4.0 / 3), true,
-                    MixPolicy.funMatch(), 2, List.of(), 16, io.kdstream.core.wire.TeacherView.CONSISTENT, false);
+                    MixPolicy.funMatch(), 2, List.of(), 16, io.kdstream.core.wire.TeacherView.CONSISTENT,
+                io.kdstream.core.wire.ViewEncoding.FLOAT32, false);
             try (Loader loader = new Loader(lc, kafka, new SimpleMeterRegistry());
                  Augmenter augmenter = new Augmenter(ac, kafka, new SimpleMeterRegistry())) {
                 augmenter.start();

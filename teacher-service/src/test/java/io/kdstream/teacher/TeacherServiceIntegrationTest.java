@@ -20,6 +20,8 @@ import io.kdstream.core.wire.FrameCodec;
 import io.kdstream.core.wire.ImageU8;
 import io.kdstream.core.wire.RecordKind;
 import io.kdstream.core.wire.Sample;
+import io.kdstream.core.wire.TeacherView;
+import io.kdstream.core.wire.ViewEncoding;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +42,11 @@ import org.junit.jupiter.api.Test;
 /** The teacher service on the embedded broker, with the TorchScript fixture as teacher. */
 class TeacherServiceIntegrationTest {
 
+    /** Batches 1 and 3 carry uint8 views, batch 4 float16 ones, the others float32: the service keeps each as it came. */
+    private static ViewEncoding encoding(int seq) {
+        return seq % 2 == 1 ? ViewEncoding.UINT8 : seq == 4 ? ViewEncoding.FLOAT16 : ViewEncoding.FLOAT32;
+    }
+
     private static AugmentedBatch batch(int seq) {
         Random r = new Random(seq);
         List<Sample> samples = new ArrayList<>();
@@ -48,8 +55,8 @@ class TeacherServiceIntegrationTest {
             r.nextBytes(px);
             samples.add(new Sample(seq * 8 + i, 0, 0, i, seq * 8 + i, i % 10, 10, 1, "t", new ImageU8(28, 28, 1, px)));
         }
-        return new BatchAugmenter(new InceptionCrop(0.35, 1, 0.75, 4.0 / 3), true, 28, 28, MixPolicy.funMatch(), 5)
-                .augment(samples, 0, 0, seq);
+        return new BatchAugmenter(new InceptionCrop(0.35, 1, 0.75, 4.0 / 3), true, 28, 28, MixPolicy.funMatch(), 5,
+                TeacherView.CONSISTENT, encoding(seq)).augment(samples, 0, 0, seq);
     }
 
     @Test
@@ -114,6 +121,7 @@ class TeacherServiceIntegrationTest {
                     AnnotatedBatch a = AnnotatedBatch.decode(r.value()); // verifies the augmenter's CRC-32C
                     AugmentedBatch original = sent.get(r.key());
                     assertArrayEquals(original.view().pixels(), a.batch().view().pixels(), 0f);
+                    assertEquals(original.view().encoding(), a.batch().view().encoding(), r.key());
                     assertEquals(AugmentedBatch.crc32c(original.view().toTensor("view")),
                             FrameCodec.decode(r.value()).longProperty("view_crc32c"));
                     assertArrayEquals(direct.logits(original.view()), a.teacherLogits(), 1e-6f,

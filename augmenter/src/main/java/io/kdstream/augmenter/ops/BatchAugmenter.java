@@ -9,6 +9,7 @@ import io.kdstream.core.wire.MixMode;
 import io.kdstream.core.wire.Sample;
 import io.kdstream.core.wire.TeacherView;
 import io.kdstream.core.wire.View;
+import io.kdstream.core.wire.ViewEncoding;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -31,6 +32,7 @@ public final class BatchAugmenter {
     private final MixPolicy mix;
     private final long seed;
     private final TeacherView teacherView;
+    private final ViewEncoding encoding;
 
     /** A consistent augmenter: the teacher sees exactly the student's view. */
     public BatchAugmenter(InceptionCrop crop, boolean flip, int teacherSize, int studentSize, MixPolicy mix, long seed) {
@@ -48,6 +50,14 @@ public final class BatchAugmenter {
      */
     public BatchAugmenter(InceptionCrop crop, boolean flip, int teacherSize, int studentSize, MixPolicy mix, long seed,
                           TeacherView teacherView) {
+        this(crop, flip, teacherSize, studentSize, mix, seed, teacherView, ViewEncoding.FLOAT32);
+    }
+
+    /**
+     * As above, with the views rounded to {@code encoding} (what the augmented record carries).
+     */
+    public BatchAugmenter(InceptionCrop crop, boolean flip, int teacherSize, int studentSize, MixPolicy mix, long seed,
+                          TeacherView teacherView, ViewEncoding encoding) {
         if (teacherSize < 1 || studentSize < 1) {
             throw new IllegalArgumentException("view sizes must be >= 1");
         }
@@ -58,6 +68,7 @@ public final class BatchAugmenter {
         this.mix = mix;
         this.seed = seed;
         this.teacherView = teacherView;
+        this.encoding = encoding;
     }
 
     /** The crop box and flip of one sample in one epoch. */
@@ -176,7 +187,7 @@ public final class BatchAugmenter {
         java.util.Arrays.fill(lambdas, lambda);
         float[] targets = Mixing.targets(labels, partners, lambdas, k);
         return new AugmentedBatch(epoch, partition, seq, createdAt, k, mode, ids, labels, loadedAt, partners, lambdas,
-                targets, boxes, flips, cut, new View(n, teacherSize, teacherSize, c, teacher),
-                twoViews ? new View(n, studentSize, studentSize, c, student) : null, teacherView);
+                targets, boxes, flips, cut, View.encoded(n, teacherSize, teacherSize, c, teacher, encoding),
+                twoViews ? View.encoded(n, studentSize, studentSize, c, student, encoding) : null, teacherView);
     }
 }

@@ -115,6 +115,67 @@ class WireFormatTest {
         }
     }
 
+    /** The same batch with its views rounded to {@code e}, as the augmenter makes them. */
+    private static AugmentedBatch encoded(AugmentedBatch a, ViewEncoding e) {
+        View v = a.view();
+        View sv = a.studentView();
+        return new AugmentedBatch(a.epoch(), a.partition(), a.seq(), a.createdAtMs(), a.numClasses(), a.mix(),
+                a.sampleIds(), a.labels(), a.loadedAtMs(), a.partners(), a.lambdas(), a.targets(), a.cropBoxes(),
+                a.flips(), a.cutBox(), View.encoded(v.count(), v.height(), v.width(), v.channels(), v.pixels().clone(), e),
+                sv == null ? null : View.encoded(sv.count(), sv.height(), sv.width(), sv.channels(),
+                        sv.pixels().clone(), e), a.teacherView());
+    }
+
+    @Test
+    void shouldCarryViewsInFloat16AndUint8ExactlyAsRoundedAndSmaller() {
+        AugmentedBatch exact = batch(true, MixMode.MIXUP);
+        int viewValues = exact.view().pixels().length + exact.studentView().pixels().length;
+        int float32Bytes = exact.encode().length;
+        for (ViewEncoding e : new ViewEncoding[] {ViewEncoding.FLOAT16, ViewEncoding.UINT8}) {
+            AugmentedBatch a = encoded(exact, e);
+            byte[] bytes = a.encode();
+            AugmentedBatch back = AugmentedBatch.decode(bytes);
+            assertSameBatch(a, back); // the decoded pixels are exactly the rounded ones the augmenter kept
+            assertEquals(e, back.view().encoding());
+            assertEquals(e, back.studentView().encoding());
+            int perValue = e == ViewEncoding.FLOAT16 ? 2 : 1;
+            assertEquals(float32Bytes - (4 - perValue) * viewValues, bytes.length, e + ": only the views shrink");
+            for (int i = 0; i < a.view().pixels().length; i++) {
+                float x = exact.view().pixels()[i];
+                float y = a.view().pixels()[i];
+                assertEquals(x, y, e == ViewEncoding.UINT8 ? 0.5f : 0.125f, e + " rounding of " + x);
+                if (e == ViewEncoding.UINT8) {
+                    assertEquals(Math.round(x), y, 0f);
+                }
+            }
+            // the teacher service re-encodes the batch part: the view bytes (and so their checksum) are unchanged
+            AnnotatedBatch annotated = AnnotatedBatch.decode(new AnnotatedBatch(back, new float[3 * 4], false, "t",
+                    "1").encode());
+            assertEquals(AugmentedBatch.crc32c(a.view().toTensor("view")),
+                    AugmentedBatch.crc32c(annotated.batch().view().toTensor("view")));
+            assertSameBatch(a, annotated.batch());
+        }
+    }
+
+    @Test
+    void shouldRoundUint8ViewsToWholeInRangeValues() {
+        float[] px = {-3f, 0.49f, 0.5f, 12.5f, 254.6f, 255f, 300f, 17.2f};
+        assertArrayEquals(new float[] {0, 0, 1, 13, 255, 255, 255, 17}, ViewEncoding.UINT8.round(px.clone()));
+        View v = View.encoded(1, 2, 4, 1, px.clone(), ViewEncoding.UINT8);
+        Tensor t = v.toTensor("view");
+        assertEquals(DType.UINT8, t.dtype());
+        assertArrayEquals(new byte[] {0, 0, 1, 13, (byte) 255, (byte) 255, (byte) 255, 17}, t.toBytes());
+        float[] whole = {0, 1, 2, 127, 200, 255};
+        assertArrayEquals(whole, ViewEncoding.FLOAT16.round(whole.clone()), "float16 keeps whole pixel values");
+    }
+
+    @Test
+    void shouldRejectAViewOfAnotherType() {
+        Tensor ints = Tensor.ofInts("view", new int[] {1, 1, 1, 1}, new int[] {3});
+        WireFormatException e = assertThrows(WireFormatException.class, () -> View.fromTensor(ints));
+        assertTrue(e.getMessage().contains("float32, float16 or uint8"), e.getMessage());
+    }
+
     @Test
     void shouldRoundTripTheMembersOfATeacherEnsemble() {
         AugmentedBatch a = batch(true, MixMode.MIXUP);
