@@ -24,6 +24,7 @@ import io.kdstream.core.wire.Frame;
 import io.kdstream.core.wire.FrameCodec;
 import io.kdstream.core.wire.RecordKind;
 import io.kdstream.core.wire.Sample;
+import io.kdstream.core.wire.ViewEncoding;
 import io.kdstream.core.wire.WireFormatException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -259,7 +260,10 @@ public final class Augmenter implements Service {
                 if (value.length > kafka.maxRecordBytes()) {
                     throw new IllegalStateException("batch " + b.key() + " encodes to " + value.length
                             + " bytes, over kafka.max-record-bytes=" + kafka.maxRecordBytes() + "; lower "
-                            + "pipeline.batch-size or the view sizes, or raise kafka.max-record-bytes");
+                            + "pipeline.batch-size or the view sizes"
+                            + (config.viewEncoding() == ViewEncoding.UINT8 ? ""
+                                    : ", send smaller views (augment.view-encoding=uint8 or float16)")
+                            + ", or raise kafka.max-record-bytes");
                 }
                 batchTime.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
                 ledger.progress().status("epoch " + (p.epoch + 1));
