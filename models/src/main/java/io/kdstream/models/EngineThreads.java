@@ -1,9 +1,7 @@
 package io.kdstream.models;
 
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.Settings;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import io.kdstream.core.config.ProcessSetting;
 import java.util.List;
 import java.util.Map;
 
@@ -55,22 +53,8 @@ public final class EngineThreads {
      * @throws ConfigException when the value is neither {@code auto} nor a positive integer
      */
     public static Taken take(List<String> args, Map<String, String> env, int cores) {
-        String value = null;
-        List<String> rest = new ArrayList<>();
-        String flag = "--" + KEY + "=";
-        for (String a : args) {
-            if (a.startsWith(flag)) {
-                value = a.substring(flag.length());
-            } else {
-                rest.add(a);
-            }
-        }
-        String envName = Settings.envName(KEY);
-        Map<String, String> restEnv = new LinkedHashMap<>(env);
-        String fromEnv = restEnv.remove(envName);
-        if (value == null) {
-            value = fromEnv == null ? "auto" : fromEnv;
-        }
+        ProcessSetting taken = ProcessSetting.take(KEY, args, env);
+        String value = taken.value() == null ? "auto" : taken.value();
         int threads;
         if (value.equalsIgnoreCase("auto")) {
             boolean userChose = System.getProperty(DJL_PROPERTY) != null || env.get("OMP_NUM_THREADS") != null;
@@ -87,6 +71,6 @@ public final class EngineThreads {
         if (threads > 0) {
             System.setProperty(DJL_PROPERTY, Integer.toString(threads));
         }
-        return new Taken(List.copyOf(rest), Map.copyOf(restEnv), threads);
+        return new Taken(taken.args(), taken.env(), threads);
     }
 }
