@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
+import io.kdstream.models.DataPathPriority;
 import io.kdstream.models.EngineThreads;
 import io.kdstream.models.Models;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ final class EngineCommand {
             float sum = x.matMul(x.transpose()).sum().getFloat();
             System.out.println("device " + choice + " -> " + device + ": test computation " + (sum == 83f ? "ok"
                     : "WRONG (" + sum + ")"));
+            System.out.println("threads: " + DataPathPriority.census() + " (--" + DataPathPriority.KEY + ")");
             return sum == 83f ? 0 : 1;
         }
     }

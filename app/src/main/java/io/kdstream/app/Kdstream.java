@@ -4,6 +4,7 @@ import io.kdstream.augmenter.Augmenter;
 import io.kdstream.core.cli.ServiceMain;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.loader.Loader;
+import io.kdstream.models.DataPathPriority;
 import io.kdstream.models.EngineThreads;
 import io.kdstream.student.StudentTrainer;
 import io.kdstream.teacher.TeacherService;
@@ -39,7 +40,10 @@ public final class Kdstream {
             add --help after a command to list its settings; every setting can also be given as KDS_<KEY>
             (e.g. --pipeline.epochs=3 or KDS_PIPELINE_EPOCHS=3). Every command also takes
             --engine.threads=N|auto: PyTorch's intra-op threads for the process (auto: every core up to 4
-            cores, else half of them, at least 4; the rest is left to Kafka and the JVM).
+            cores, else half of them, at least 4; the rest is left to Kafka and the JVM), and
+            --engine.data-path-priority=auto|idle|normal: idle runs every thread but PyTorch's (Kafka, codecs,
+            broker, JIT) under SCHED_IDLE so that it never preempts a parallel op (auto: when PyTorch runs on
+            the CPU).
             """;
 
     private Kdstream() {
@@ -54,15 +58,19 @@ public final class Kdstream {
             System.out.print(USAGE);
             return args.length == 0 ? 2 : 0;
         }
-        EngineThreads.Taken process;
-        try { // a process setting: PyTorch reads it once, when the engine loads
-            process = EngineThreads.take(Arrays.asList(args).subList(1, args.length), env,
+        EngineThreads.Taken threads;
+        DataPathPriority.Taken priority;
+        try { // process settings: PyTorch reads its thread count once, when the engine loads
+            threads = EngineThreads.take(Arrays.asList(args).subList(1, args.length), env,
                     Runtime.getRuntime().availableProcessors());
+            priority = DataPathPriority.take(threads.args(), threads.env());
         } catch (ConfigException e) {
             System.err.println("kdstream: " + e.getMessage());
             return 2;
         }
-        return dispatch(args[0], process.args(), process.env());
+        try (DataPathPriority keeper = DataPathPriority.start(priority.mode())) {
+            return dispatch(args[0], priority.args(), priority.env());
+        }
     }
 
     private static int dispatch(String command, List<String> rest, Map<String, String> env) {

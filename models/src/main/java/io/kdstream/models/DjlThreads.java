@@ -11,14 +11,17 @@ import reactor.core.scheduler.Schedulers;
  * threads (DJL turns it off only on the thread that loads the engine): left on, inference records graphs it never
  * uses and in-place optimizer updates of parameters fail. This scheduler's thread turns it off before any work;
  * gradient collectors turn it on only inside a training step.
+ *
+ * <p>The thread is named {@value DataPathPriority#COMPUTE_PREFIX}{@code <service>}: {@link DataPathPriority} keeps
+ * threads of that name (and the OpenMP workers they start, which inherit it) at normal priority.
  */
 public final class DjlThreads {
     private DjlThreads() {
     }
 
-    /** A single-thread scheduler with autograd off, for one service's DJL work. */
-    public static Scheduler newScheduler(String name) {
-        Scheduler s = Schedulers.newSingle(name, true);
+    /** A single-thread scheduler with autograd off, for one service's DJL work ({@code service}: e.g. "teacher"). */
+    public static Scheduler newScheduler(String service) {
+        Scheduler s = Schedulers.newSingle(DataPathPriority.COMPUTE_PREFIX + service, true);
         Mono.fromRunnable(() -> {
             Engine.getEngine(Models.ENGINE);
             JniUtils.setGradMode(false);

@@ -202,7 +202,7 @@ public final class StudentTrainer implements Service {
         if (pipeline != null) {
             throw new IllegalStateException("student trainer already started");
         }
-        djl = DjlThreads.newScheduler("kds-student-djl");
+        djl = DjlThreads.newScheduler("student");
         Map<TopicPartition, Long> resumeAt = Mono.fromCallable(this::prepare).subscribeOn(djl).block();
         admin = Admin.create(kafka.admin(STAGE));
         Topic input = config.mode() == StudentConfig.Mode.DISTILL ? Topic.ANNOTATED : Topic.AUGMENTED;

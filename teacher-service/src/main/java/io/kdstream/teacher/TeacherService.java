@@ -163,7 +163,7 @@ public final class TeacherService implements Service {
         if (pipeline != null) {
             throw new IllegalStateException("teacher service already started");
         }
-        djl = DjlThreads.newScheduler("kds-teacher-djl");
+        djl = DjlThreads.newScheduler("teacher");
         teacher = Mono.fromCallable(() -> TeacherModel.load(config)).subscribeOn(djl).block();
         markActive(teacher);
         swapsDone = Counter.builder(MetricNames.TEACHER_SWAPS).tag("outcome", "done")
