@@ -15,6 +15,7 @@ import io.kdstream.loader.Loader;
 import io.kdstream.loader.LoaderConfig;
 import io.kdstream.loader.dataset.Dataset;
 import io.kdstream.loader.dataset.DatasetException;
+import io.kdstream.models.DataPathPriority;
 import io.kdstream.models.DjlThreads;
 import io.kdstream.models.EngineThreads;
 import io.kdstream.models.Models;
@@ -27,6 +28,7 @@ import io.kdstream.teacher.TeacherService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -64,6 +66,7 @@ final class TrainBench {
         TeacherConfig teacherConfig;
         List<StudentConfig> studentConfigs = new ArrayList<>(); // 0: warm-up, then one per repetition
         int repeats;
+        Path brokerParent;
         try {
             out = Files.createTempDirectory("kdstream-bench-");
             kafka = KafkaSettings.from(s);
@@ -72,6 +75,7 @@ final class TrainBench {
             augConfig = AugmenterConfig.from(s, List.of());
             teacherConfig = TeacherConfig.from(s);
             repeats = s.integer("bench.repeats", 3);
+            brokerParent = brokerParent(s.string("bench.broker-dir", "auto"));
             ConfigException.require(repeats >= 1, "bench.repeats", repeats, "must be >= 1");
             for (int i = 0; i <= repeats; i++) {
                 Settings st = s.overriding(Map.of("student.out", out.resolve("student-" + i).toString()));
@@ -85,46 +89,46 @@ final class TrainBench {
             return 2;
         }
         StudentConfig studentConfig = studentConfigs.get(0);
-        Scheduler djl = DjlThreads.newScheduler("kds-bench-djl");
         Scheduler ticker = Schedulers.newSingle("kds-progress", true);
         Network teacherNet = null;
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests())) {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests()
+                .withTempParent(brokerParent))) {
             KafkaSettings k = kafka.withBootstrap(broker.bootstrapServers());
             LocalRun.run(List.of(new Loader(loaderConfig, k, new SimpleMeterRegistry()),
                     new Augmenter(augConfig, k, new SimpleMeterRegistry())), ticker);
             List<AugmentedBatch> augmented = readBatches(k, Topic.AUGMENTED, AugmentedBatch::decode);
             long images = augmented.stream().mapToLong(AugmentedBatch::size).sum();
             System.err.printf(Locale.ROOT, "bench train: %d batches, %d images; teacher %s; student %s; %d "
-                    + "repetition(s) after a warm-up%n", augmented.size(), images, teacherConfig.model(),
-                    studentConfig.spec().describe(), repeats);
-            Network t = Mono.fromCallable(() -> Network.load(teacherConfig.model(),
-                    Models.device(teacherConfig.device()))).subscribeOn(djl).block();
+                    + "repetition(s) after a warm-up; broker log in %s%n", augmented.size(), images,
+                    teacherConfig.model(), studentConfig.spec().describe(), repeats, broker.dataDir());
+            Network t = onOwnThread(() -> Network.load(teacherConfig.model(), Models.device(teacherConfig.device())));
             teacherNet = t;
 
             // Every side gets a warm-up pass first, so that the JIT has compiled the client, broker and codec paths
             // as well as the loops (otherwise compilation alone takes ~5% of the CPU during the first Kafka pass).
             // Each Kafka pass runs in a topic namespace of its own, holding a copy of the same augmented batches.
+            // The raw and in-memory loops run on DJL threads that end before the services start (onOwnThread).
             // per repetition: raw, service, memory, Kafka, and the services' shares of time waiting for input
             List<double[]> rates = new ArrayList<>();
             List<AnnotatedBatch> annotated = null;
             for (int i = 0; i <= repeats; i++) {
                 KafkaSettings ns = k.withTopicPrefix((i == 0 ? "warm-up." : "rep" + i + ".") + k.topicPrefix());
                 copyTopic(k, ns, Topic.AUGMENTED);
-                double raw = Mono.fromCallable(() -> {
+                double raw = onOwnThread(() -> {
                     RateWindow w = new RateWindow();
                     for (AugmentedBatch b : augmented) {
                         t.logits(b.view());
                         w.record(b.size());
                     }
                     return w.rate();
-                }).subscribeOn(djl).block();
+                });
                 TeacherService teacher = new TeacherService(teacherConfig, ns, new SimpleMeterRegistry());
                 LocalRun.run(List.of(teacher), ticker);
                 if (annotated == null) {
                     annotated = readBatches(ns, Topic.ANNOTATED, AnnotatedBatch::decode);
                 }
                 List<AnnotatedBatch> batches = annotated;
-                double memory = Mono.fromCallable(() -> {
+                double memory = onOwnThread(() -> {
                     try (StudentLoop loop = new StudentLoop(studentConfig.spec(), studentConfig.options(),
                             Models.devices(studentConfig.device()))) { // a fresh student, as the trainer builds
                         RateWindow w = new RateWindow();
@@ -134,7 +138,7 @@ final class TrainBench {
                         }
                         return w.rate();
                     }
-                }).subscribeOn(djl).block();
+                });
                 StudentTrainer student = new StudentTrainer(studentConfigs.get(i), ns, new SimpleMeterRegistry());
                 LocalRun.run(List.of(student), ticker);
                 if (i > 0) {
@@ -151,11 +155,48 @@ final class TrainBench {
         } finally {
             Network t = teacherNet;
             if (t != null) {
-                Mono.fromRunnable(t::close).subscribeOn(djl).block();
+                onOwnThread(() -> {
+                    t.close();
+                    return null;
+                });
             }
-            djl.dispose();
             ticker.dispose();
         }
+    }
+
+    /**
+     * Runs {@code work} on a DJL thread of its own and waits until that thread has ended. PyTorch's OpenMP runtime
+     * (libgomp) keeps a pool of worker threads for every thread that ran a parallel op, until that thread ends, and
+     * when it manages more threads than the process has CPUs its workers spin 100 times instead of 300,000 before
+     * sleeping at a barrier, so every op then pays a futex wake-up. A bench thread kept for the whole run would leave
+     * a second pool beside each service's and slow the services' passes only (measured: the student trainer's
+     * PyTorch threads used 1.60 cores beside it and 1.79 without). With this, every pass runs with exactly one pool,
+     * as a service in a process of its own does.
+     */
+    static <T> T onOwnThread(java.util.concurrent.Callable<T> work) {
+        Scheduler s = DjlThreads.newScheduler("bench");
+        try {
+            return Mono.fromCallable(work).subscribeOn(s).block();
+        } finally {
+            s.disposeGracefully().block(Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * Where the bench's broker keeps its log: {@code auto} = {@code /dev/shm} where it is a writable directory
+     * (memory), else the system's temporary directory. The broker shares this machine with the services it measures,
+     * so on a disk its page-cache writeback (kernel threads, at normal priority) lands on the measured passes; a real
+     * cluster's brokers write on their own hosts. {@code --bench.broker-dir=DIR} measures with the log on DIR.
+     */
+    static Path brokerParent(String setting) {
+        if (!setting.equals("auto")) {
+            Path dir = Path.of(setting);
+            ConfigException.require(Files.isDirectory(dir) && Files.isWritable(dir), "bench.broker-dir", setting,
+                    "must be auto or an existing writable directory");
+            return dir;
+        }
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : null;
     }
 
     private static void printTable(List<double[]> rates, long images, int batch) {
@@ -190,8 +231,9 @@ final class TrainBench {
         double[] teacher = rates.stream().mapToDouble(r -> r[1] / r[0]).toArray();
         double[] student = rates.stream().mapToDouble(r -> r[3] / r[2]).toArray();
         System.out.printf(Locale.ROOT, "%nratio student Kafka / memory = %.3f (median of %d)%n"
-                + "ratio teacher service / raw = %.3f (median of %d)%n", median(student), student.length,
-                median(teacher), teacher.length);
+                + "ratio teacher service / raw = %.3f (median of %d)%n"
+                + "threads at the end: %s (--%s)%n", median(student), student.length,
+                median(teacher), teacher.length, DataPathPriority.census(), DataPathPriority.KEY);
     }
 
     private static void row(String name, double[] values, String format) {
@@ -215,8 +257,8 @@ final class TrainBench {
              KafkaProducer<String, byte[]> p = new KafkaProducer<>(to.producer("bench"), new StringSerializer(),
                      new ByteArraySerializer())) {
             TopicAdmin.ensureTopics(admin, to, topic);
-            TopicReader.forEachRecord(from, topic, r -> p.send(new ProducerRecord<>(to.topic(topic), r.partition(), r.key(),
-                    r.value(), r.headers())));
+            TopicReader.forEachRecord(from, topic, r -> p.send(new ProducerRecord<>(to.topic(topic), r.partition(),
+                    r.key(), r.value(), r.headers())));
             p.flush();
         }
     }

@@ -1,17 +1,21 @@
 package io.kdstream.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kdstream.core.config.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code kdstream bench train} on the shipped mini dataset: a warm-up and two measured repetitions, side by side. */
 class TrainBenchSmokeTest {
@@ -38,6 +42,25 @@ class TrainBenchSmokeTest {
             double r = Double.parseDouble(m.group(1));
             assertTrue(r > 0.2 && r < 2, ratio + " = " + r + ": both sides measured the same batches");
         }
+    }
+
+    @Test
+    void shouldRunEachInProcessPassOnADjlThreadThatHasEndedWhenItReturns() {
+        String ranOn = TrainBench.onOwnThread(() -> Thread.currentThread().getName());
+        assertTrue(ranOn.startsWith("kds-djl-bench"), ranOn);
+        // no thread of that name is left to keep an OpenMP pool beside the next service's
+        assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(ranOn)), ranOn);
+    }
+
+    @Test
+    void shouldPutTheBrokerLogInMemoryWhenItCanAndCheckAGivenDirectory(@TempDir Path dir) {
+        Path shm = Path.of("/dev/shm");
+        Path auto = TrainBench.brokerParent("auto");
+        assertEquals(Files.isDirectory(shm) && Files.isWritable(shm) ? shm : null, auto);
+        assertEquals(dir, TrainBench.brokerParent(dir.toString()));
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> TrainBench.brokerParent(dir.resolve("missing").toString()));
+        assertTrue(e.getMessage().contains("bench.broker-dir"), e.getMessage());
     }
 
     @Test

@@ -40,11 +40,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param port           the client port, 0 for a free one
      * @param dataDir        the log directory, null for a fresh temporary one deleted on close
      * @param maxRecordBytes the largest record value clients will write
+     * @param tempParent     where the temporary directory goes when {@code dataDir} is null; null for the system's
      */
-    public record Options(int port, Path dataDir, int maxRecordBytes) {
+    public record Options(int port, Path dataDir, int maxRecordBytes, Path tempParent) {
+        /** Options with the temporary directory in the system's temporary directory. */
+        public Options(int port, Path dataDir, int maxRecordBytes) {
+            this(port, dataDir, maxRecordBytes, null);
+        }
+
         /** A random port, a temporary directory, 16 MiB records. */
         public static Options forTests() {
             return new Options(0, null, 16 * 1024 * 1024);
+        }
+
+        /** The same options with the temporary directory (deleted on close) under {@code parent}. */
+        public Options withTempParent(Path parent) {
+            return new Options(port, dataDir, maxRecordBytes, parent);
         }
     }
 
@@ -60,7 +71,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         boolean temporary = options.dataDir() == null;
         Path dir;
         try {
-            dir = temporary ? Files.createTempDirectory("kdstream-kafka-") : Files.createDirectories(options.dataDir());
+            dir = !temporary ? Files.createDirectories(options.dataDir()) : options.tempParent() == null
+                    ? Files.createTempDirectory("kdstream-kafka-")
+                    : Files.createTempDirectory(options.tempParent(), "kdstream-kafka-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the broker's data directory " + options.dataDir(), e);
         }
