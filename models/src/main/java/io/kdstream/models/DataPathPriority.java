@@ -2,8 +2,6 @@ package io.kdstream.models;
 
 import ai.djl.util.cuda.CudaUtils;
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.ProcessSetting;
 import java.io.IOException;
@@ -11,7 +9,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -26,12 +23,13 @@ import org.slf4j.LoggerFactory;
  * {@code engine.data-path-priority}: the Linux scheduling policy of every thread of the process that is not PyTorch
  * compute. On CPU, PyTorch's intra-op threads meet at a barrier after every parallel op, so a Kafka client, codec,
  * broker or JIT thread that preempts one of them stalls the whole op, and a pass runs slower than the CPU time the
- * data path took (README, "Measured performance": on 2 cores the teacher service reached 0.82-0.88 of the raw
- * forward although the data path used about 10% of the CPU, while the raw forward left 10-15% of the CPU idle).
+ * data path took (README, "Measured performance": on 2 cores, with one OpenMP pool per pass, the teacher service
+ * reached 0.879 and 0.889 of the raw forward with {@code normal} and 0.940-0.969 with {@code auto}).
  * With {@code idle} those threads run under {@code SCHED_IDLE}: they get a core only when no normal thread wants it,
  * and a waking PyTorch thread preempts them at once, so the data path fills the gaps between and inside passes
  * instead of stealing from them. Nothing starves for long: when the data path falls behind, the compute threads
- * wait for input, which frees the cores.
+ * wait for input, which frees the cores (OpenMP workers that spin at a barrier keep theirs, hence
+ * {@link EngineSpin}).
  *
  * <p>Compute threads are the ones {@link DjlThreads} makes (named {@value #COMPUTE_PREFIX}...) and the OpenMP
  * workers they start, which inherit the name. The JVM's own safepoint and GC threads and the main thread stay at
@@ -72,8 +70,8 @@ public final class DataPathPriority implements AutoCloseable {
     private final Mode mode;
     private final Predicate<String> scope;
     private final Duration every;
-    private final Set<Integer> done = new HashSet<>();
-    private final Map<Integer, String> names = new HashMap<>(); // read once per thread: threads are named at birth
+    private final Map<Integer, Kind> kinds = new HashMap<>(); // threads classified, by kernel thread id
+    private final Map<Integer, String> names = new HashMap<>(); // the name a thread not yet classified had last scan
     private final Thread keeper;
     private volatile boolean closed;
     private volatile int idled;
@@ -133,6 +131,11 @@ public final class DataPathPriority implements AutoCloseable {
         return p;
     }
 
+    /** A keeper that does not run by itself: the caller drives {@link #scan} (tests). */
+    static DataPathPriority unstarted(Mode mode, Predicate<String> scope) {
+        return new DataPathPriority(mode, Duration.ofMillis(200), scope);
+    }
+
     /** Whether this platform lets the process set its threads' scheduling policy. */
     static boolean supported() {
         if (!Files.isDirectory(TASKS)) {
@@ -165,35 +168,39 @@ public final class DataPathPriority implements AutoCloseable {
         }
     }
 
-    /** One look at the process's threads; false when there is nothing more to do. */
-    private boolean scan() {
-        List<Integer> candidates = new ArrayList<>();
+    /** What a thread is to the keeper. */
+    private enum Kind { COMPUTE, KEPT, OUT_OF_SCOPE, CANDIDATE, MOVED }
+
+    /**
+     * One look at the process's threads; false when there is nothing more to do. A thread is classified by its name
+     * only once two scans read the same name: a new thread carries its parent's name until the JVM names it, and a
+     * compute thread started from a data-path thread must not be taken for one.
+     */
+    boolean scan() {
         Set<Integer> present = new HashSet<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
             for (Path task : tasks) {
                 int tid = Integer.parseInt(task.getFileName().toString());
                 present.add(tid);
-                if (done.contains(tid)) {
+                if (kinds.containsKey(tid)) {
                     continue;
                 }
-                String comm = names.computeIfAbsent(tid, DataPathPriority::comm);
-                if (comm == null || !scope.test(comm)) {
-                    continue; // gone, or not ours to look at
+                String comm = comm(tid);
+                String before = comm == null ? null : names.put(tid, comm);
+                if (comm == null || !comm.equals(before)) {
+                    continue; // gone, new, or renamed since the last scan: look again next time
                 }
-                if (comm.startsWith(COMPUTE_PREFIX)) {
-                    computeSeen = true;
-                    done.add(tid);
-                } else if (JVM_KEPT.stream().anyMatch(comm::startsWith)) {
-                    done.add(tid);
-                } else {
-                    candidates.add(tid);
-                }
+                Kind kind = !scope.test(comm) ? Kind.OUT_OF_SCOPE : comm.startsWith(COMPUTE_PREFIX) ? Kind.COMPUTE
+                        : JVM_KEPT.stream().anyMatch(comm::startsWith) ? Kind.KEPT : Kind.CANDIDATE;
+                kinds.put(tid, kind);
+                names.remove(tid);
+                computeSeen |= kind == Kind.COMPUTE;
             }
         } catch (IOException e) {
             LOG.warn("{}: cannot list {}: {}", KEY, TASKS, e.toString());
             return false;
         }
-        done.retainAll(present); // a thread id can be reused once its thread is gone
+        kinds.keySet().retainAll(present); // a thread id can be reused once its thread is gone
         names.keySet().retainAll(present);
         if (mode == Mode.AUTO && !computeSeen) {
             return true;
@@ -203,18 +210,21 @@ public final class DataPathPriority implements AutoCloseable {
             LOG.info("{}={}: threads other than PyTorch's own ({}*) run under SCHED_IDLE from now on", KEY,
                     mode.name().toLowerCase(Locale.ROOT), COMPUTE_PREFIX);
         }
-        for (int tid : candidates) {
+        for (Map.Entry<Integer, Kind> e : kinds.entrySet()) {
+            if (e.getValue() != Kind.CANDIDATE) {
+                continue;
+            }
             try {
-                LibC.INSTANCE.sched_setscheduler(tid, SCHED_IDLE, new int[] {0});
+                LibC.INSTANCE.sched_setscheduler(e.getKey(), SCHED_IDLE, new int[] {0});
                 idled++;
-                done.add(tid);
-            } catch (LastErrorException e) {
-                if (e.getErrorCode() != 3) { // ESRCH: the thread ended meanwhile
+            } catch (LastErrorException ex) {
+                if (ex.getErrorCode() != 3) { // ESRCH: the thread ended meanwhile
                     LOG.warn("{}: cannot move thread {} to SCHED_IDLE (errno {}); threads keep their priority",
-                            KEY, tid, e.getErrorCode());
+                            KEY, e.getKey(), ex.getErrorCode());
                     return false;
                 }
             }
+            e.setValue(Kind.MOVED);
         }
         return true;
     }
@@ -289,12 +299,5 @@ public final class DataPathPriority implements AutoCloseable {
         if (keeper != null) {
             keeper.interrupt();
         }
-    }
-
-    /** The one libc call this needs; {@code param} is {@code struct sched_param} (one int, 0 for SCHED_IDLE). */
-    private interface LibC extends Library {
-        LibC INSTANCE = Native.load("c", LibC.class);
-
-        int sched_setscheduler(int pid, int policy, int[] param) throws LastErrorException;
     }
 }

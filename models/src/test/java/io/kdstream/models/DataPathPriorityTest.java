@@ -95,6 +95,28 @@ class DataPathPriorityTest {
     }
 
     @Test
+    void shouldClassifyAThreadOnlyOnceItsNameHoldsForTwoScans() throws Exception {
+        assumeTrue(DataPathPriority.supported(), "needs Linux");
+        // a new thread carries its parent's name until the JVM names it: here a compute thread first seen under a
+        // data-path name, renamed before the next scan, must stay normal; a data-path thread is moved
+        try (Parked renamed = new Parked("kdsrace-io");
+             Parked io = new Parked("kdsrace-io2")) {
+            DataPathPriority keeper = DataPathPriority.unstarted(DataPathPriority.Mode.IDLE,
+                    comm -> comm.startsWith("kdsrace") || comm.endsWith("kdsrace"));
+            assertTrue(keeper.scan());
+            assertEquals(0, keeper.idled(), "first sight: nothing decided yet");
+            renamed.run(() -> Thread.currentThread().setName(DataPathPriority.COMPUTE_PREFIX + "kdsrace"));
+            assertEquals(DataPathPriority.COMPUTE_PREFIX + "kdsrace", DataPathPriority.comm(renamed.tid));
+            assertTrue(keeper.scan());
+            assertEquals(DataPathPriority.SCHED_IDLE, DataPathPriority.policy(io.tid), "same name twice: moved");
+            assertTrue(keeper.scan());
+            assertEquals(DataPathPriority.SCHED_OTHER, DataPathPriority.policy(renamed.tid),
+                    "the renamed compute thread is never taken for its first name");
+            assertEquals(1, keeper.idled());
+        }
+    }
+
+    @Test
     void normalShouldTouchNothing() throws Exception {
         try (Parked io = new Parked("kdsnormal-io");
              DataPathPriority keeper = DataPathPriority.start(DataPathPriority.Mode.NORMAL, Duration.ofMillis(20),
