@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.kdstream.models.DataPathPriority;
+import io.kdstream.models.EngineSpin;
 import io.kdstream.models.EngineThreads;
 import io.kdstream.models.Models;
 import java.util.ArrayList;
@@ -40,7 +41,8 @@ final class EngineCommand {
         System.out.println("engine: " + engine.getEngineName() + " " + engine.getVersion());
         System.out.println("GPUs visible: " + engine.getGpuCount());
         System.out.println("PyTorch intra-op threads: " + EngineThreads.inUse() + " of "
-                + Runtime.getRuntime().availableProcessors() + " cores (--" + EngineThreads.KEY + ")");
+                + Runtime.getRuntime().availableProcessors() + " cores (--" + EngineThreads.KEY + "), OpenMP: "
+                + EngineSpin.describe() + " (--" + EngineSpin.KEY + ")");
         Device device = Models.device(choice);
         try (NDManager m = NDManager.newBaseManager(device)) {
             NDArray x = m.arange(6f).reshape(2, 3);

@@ -5,6 +5,7 @@ import io.kdstream.core.cli.ServiceMain;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.loader.Loader;
 import io.kdstream.models.DataPathPriority;
+import io.kdstream.models.EngineSpin;
 import io.kdstream.models.EngineThreads;
 import io.kdstream.student.StudentTrainer;
 import io.kdstream.teacher.TeacherService;
@@ -40,7 +41,9 @@ public final class Kdstream {
             add --help after a command to list its settings; every setting can also be given as KDS_<KEY>
             (e.g. --pipeline.epochs=3 or KDS_PIPELINE_EPOCHS=3). Every command also takes
             --engine.threads=N|auto: PyTorch's intra-op threads for the process (auto: every core up to 4
-            cores, else half of them, at least 4; the rest is left to Kafka and the JVM), and
+            cores, else half of them, at least 4; the rest is left to Kafka and the JVM),
+            --engine.omp-spin=auto|default|N: GOMP_SPINCOUNT for PyTorch's OpenMP threads (auto: 10000 when
+            they take every core, else libgomp's default), and
             --engine.data-path-priority=auto|idle|normal: idle runs every thread but PyTorch's (Kafka, codecs,
             broker, JIT) under SCHED_IDLE so that it never preempts a parallel op (auto: when PyTorch runs on
             the CPU).
@@ -59,11 +62,13 @@ public final class Kdstream {
             return args.length == 0 ? 2 : 0;
         }
         EngineThreads.Taken threads;
+        EngineSpin.Taken spin;
         DataPathPriority.Taken priority;
-        try { // process settings: PyTorch reads its thread count once, when the engine loads
-            threads = EngineThreads.take(Arrays.asList(args).subList(1, args.length), env,
-                    Runtime.getRuntime().availableProcessors());
-            priority = DataPathPriority.take(threads.args(), threads.env());
+        try { // process settings: PyTorch reads its thread count and libgomp its spin once, when the engine loads
+            int cores = Runtime.getRuntime().availableProcessors();
+            threads = EngineThreads.take(Arrays.asList(args).subList(1, args.length), env, cores);
+            spin = EngineSpin.take(threads.args(), threads.env(), threads.threads(), cores);
+            priority = DataPathPriority.take(spin.args(), spin.env());
         } catch (ConfigException e) {
             System.err.println("kdstream: " + e.getMessage());
             return 2;

@@ -17,6 +17,7 @@ import io.kdstream.loader.dataset.Dataset;
 import io.kdstream.loader.dataset.DatasetException;
 import io.kdstream.models.DataPathPriority;
 import io.kdstream.models.DjlThreads;
+import io.kdstream.models.EngineSpin;
 import io.kdstream.models.EngineThreads;
 import io.kdstream.models.Models;
 import io.kdstream.models.Network;
@@ -202,7 +203,7 @@ final class TrainBench {
     private static void printTable(List<double[]> rates, long images, int batch) {
         StringBuilder head = new StringBuilder("| measurement (" + images + " images, batch " + batch + ", "
                 + EngineThreads.inUse() + " PyTorch threads on " + Runtime.getRuntime()
-                .availableProcessors() + " cores), images/s |");
+                .availableProcessors() + " cores, " + EngineSpin.describe() + "), images/s |");
         StringBuilder rule = new StringBuilder("|---|");
         for (int i = 1; i <= rates.size(); i++) {
             head.append(" rep ").append(i).append(" |");
