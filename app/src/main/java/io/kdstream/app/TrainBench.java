@@ -51,6 +51,8 @@ import reactor.core.scheduler.Schedulers;
  * in-memory runs are repeated and the second pass counts, so neither side pays the engine's warm-up.
  */
 final class TrainBench {
+    /** The free memory {@code /dev/shm} needs for the broker's log (the default bench writes about 750 MB). */
+    static final long SHM_NEEDED = 4L << 30;
     static final Map<String, String> DEFAULTS = Map.of("dataset.limit", "25600", "dataset.test-limit", "500",
             "pipeline.epochs", "1", "student.resume", "false");
 
@@ -171,7 +173,7 @@ final class TrainBench {
      * when it manages more threads than the process has CPUs its workers spin 100 times instead of 300,000 before
      * sleeping at a barrier, so every op then pays a futex wake-up. A bench thread kept for the whole run would leave
      * a second pool beside each service's and slow the services' passes only (measured: the student trainer's
-     * PyTorch threads used 1.60 cores beside it and 1.79 without). With this, every pass runs with exactly one pool,
+     * PyTorch threads used 1.52-1.62 cores beside it and 1.79 without). With this, every pass runs with exactly one pool,
      * as a service in a process of its own does.
      */
     static <T> T onOwnThread(java.util.concurrent.Callable<T> work) {
@@ -184,10 +186,11 @@ final class TrainBench {
     }
 
     /**
-     * Where the bench's broker keeps its log: {@code auto} = {@code /dev/shm} where it is a writable directory
-     * (memory), else the system's temporary directory. The broker shares this machine with the services it measures,
-     * so on a disk its page-cache writeback (kernel threads, at normal priority) lands on the measured passes; a real
-     * cluster's brokers write on their own hosts. {@code --bench.broker-dir=DIR} measures with the log on DIR.
+     * Where the bench's broker keeps its log: {@code auto} = {@code /dev/shm} where it is a writable directory with at
+     * least {@link #SHM_NEEDED} free (memory; a container's default 64 MiB is too small), else the system's temporary
+     * directory. The broker shares this machine with the services it measures, so on a disk its page-cache writeback
+     * (kernel threads, at normal priority) lands on the measured passes; a real cluster's brokers write on their own
+     * hosts. {@code --bench.broker-dir=DIR} measures with the log on DIR.
      */
     static Path brokerParent(String setting) {
         if (!setting.equals("auto")) {
@@ -197,7 +200,12 @@ final class TrainBench {
             return dir;
         }
         Path shm = Path.of("/dev/shm");
-        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : null;
+        try {
+            return Files.isDirectory(shm) && Files.isWritable(shm)
+                    && Files.getFileStore(shm).getUsableSpace() >= SHM_NEEDED ? shm : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     private static void printTable(List<double[]> rates, long images, int batch) {

@@ -33,10 +33,10 @@ public final class EngineSpin {
     private static final Logger LOG = LoggerFactory.getLogger(EngineSpin.class);
 
     /**
-     * What the process was started with: the arguments and environment without the setting, the spin count set
-     * (empty where libgomp's default or the environment's own value applies) and why, for reports.
+     * What the process was started with: the arguments and environment without the setting, and the spin count set
+     * (empty where libgomp's default or the environment's own value applies).
      */
-    public record Taken(List<String> args, Map<String, String> env, OptionalLong spin, String why) {
+    public record Taken(List<String> args, Map<String, String> env, OptionalLong spin) {
     }
 
     private EngineSpin() {
@@ -60,24 +60,11 @@ public final class EngineSpin {
         ProcessSetting taken = ProcessSetting.take(KEY, args, env);
         String value = taken.value() == null ? "auto" : taken.value().trim().toLowerCase(Locale.ROOT);
         OptionalLong spin;
-        String why;
         if (value.equals("default")) {
             spin = OptionalLong.empty();
-            why = "libgomp's default (" + KEY + "=default)";
         } else if (value.equals("auto")) {
-            String own = env.get(VARIABLE) != null ? VARIABLE : env.get("OMP_WAIT_POLICY") != null
-                    ? "OMP_WAIT_POLICY" : null;
-            if (own != null) {
-                spin = OptionalLong.empty();
-                why = "the environment's " + own + "=" + env.get(own);
-            } else if (threads > 0 && threads >= cores) {
-                spin = OptionalLong.of(AUTO);
-                why = "auto: PyTorch's " + threads + " threads take all " + cores + " cores";
-            } else {
-                spin = OptionalLong.empty();
-                why = "libgomp's default (auto: " + (threads > 0 ? threads + " PyTorch threads on " + cores
-                        + " cores leave some to the data path" : "the thread count is the user's own") + ")";
-            }
+            boolean userChose = env.get(VARIABLE) != null || env.get("OMP_WAIT_POLICY") != null;
+            spin = !userChose && threads > 0 && threads >= cores ? OptionalLong.of(AUTO) : OptionalLong.empty();
         } else {
             long n;
             try {
@@ -88,13 +75,11 @@ public final class EngineSpin {
             ConfigException.require(n >= 0, KEY, value, "must be auto, default or a spin count >= 0 (how often "
                     + "PyTorch's OpenMP threads spin at a barrier before they sleep; " + VARIABLE + ")");
             spin = OptionalLong.of(n);
-            why = KEY + "=" + n;
         }
         if (spin.isPresent()) {
             setenv.accept(VARIABLE, Long.toString(spin.getAsLong()));
-            why = VARIABLE + "=" + spin.getAsLong() + " (" + why + ")";
         }
-        return new Taken(taken.args(), taken.env(), spin, why);
+        return new Taken(taken.args(), taken.env(), spin);
     }
 
     /** Sets a variable in this process's C environment (which libgomp reads; {@link System#getenv} is a copy). */
