@@ -21,6 +21,14 @@ final class LocalRun {
      * @param ticker   the scheduler that redraws the progress lines
      */
     static void run(List<? extends Service> services, Scheduler ticker) {
+        run(services, ticker, () -> { });
+    }
+
+    /**
+     * As {@link #run(List, Scheduler)}, calling {@code whenCompleted} once every service has completed, before any
+     * is stopped (the bench reads its threads' CPU times there, while they are all still alive).
+     */
+    static void run(List<? extends Service> services, Scheduler ticker, Runnable whenCompleted) {
         List<Progress> progress = services.stream().map(Service::progress).toList();
         try (ProgressPrinter printer = ProgressPrinter.forConsole(ticker, progress)) {
             for (int i = services.size() - 1; i >= 0; i--) {
@@ -28,6 +36,7 @@ final class LocalRun {
             }
             printer.start();
             Flux.merge(services.stream().map(Service::completion).toList()).then().block();
+            whenCompleted.run();
         } finally {
             services.forEach(Service::stop);
         }

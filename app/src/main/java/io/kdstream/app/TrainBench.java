@@ -3,7 +3,9 @@ package io.kdstream.app;
 import io.kdstream.augmenter.Augmenter;
 import io.kdstream.augmenter.AugmenterConfig;
 import io.kdstream.broker.EmbeddedKafkaBroker;
+import io.kdstream.core.Progress;
 import io.kdstream.core.RateWindow;
+import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSettings;
@@ -34,6 +36,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -47,8 +51,9 @@ import reactor.core.scheduler.Schedulers;
 /**
  * {@code kdstream bench train}: side by side in one run, on the same batches, (a) the student's images/s fed
  * through Kafka vs fed from memory, and (b) the teacher service's annotate rate vs the raw forward rate of the same
- * model at the same batch size. Rates are steady-state: from the end of the first batch to the end of the last; the
- * in-memory runs are repeated and the second pass counts, so neither side pays the engine's warm-up.
+ * model at the same batch size. Rates are steady-state: from the end of the first batch to the end of the last,
+ * after warm-up passes ({@code bench.warm-ups}), so neither side pays the engine's or the JIT's warm-up; each
+ * repetition also reports where the process's cores went during each pass ({@link ThreadCpu}).
  */
 final class TrainBench {
     /** The free memory {@code /dev/shm} needs for the broker's log (the default bench writes about 750 MB). */
@@ -67,8 +72,9 @@ final class TrainBench {
         LoaderConfig loaderConfig;
         AugmenterConfig augConfig;
         TeacherConfig teacherConfig;
-        List<StudentConfig> studentConfigs = new ArrayList<>(); // 0: warm-up, then one per repetition
+        List<StudentConfig> studentConfigs = new ArrayList<>(); // one per warm-up, then one per repetition
         int repeats;
+        int warmUps;
         Path brokerParent;
         try {
             out = Files.createTempDirectory("kdstream-bench-");
@@ -77,10 +83,12 @@ final class TrainBench {
             loaderConfig = LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE)));
             augConfig = AugmenterConfig.from(s, List.of());
             teacherConfig = TeacherConfig.from(s);
-            repeats = s.integer("bench.repeats", 3);
+            repeats = s.integer("bench.repeats", 5);
+            warmUps = s.integer("bench.warm-ups", 3);
             brokerParent = brokerParent(s.string("bench.broker-dir", "auto"));
             ConfigException.require(repeats >= 1, "bench.repeats", repeats, "must be >= 1");
-            for (int i = 0; i <= repeats; i++) {
+            ConfigException.require(warmUps >= 1, "bench.warm-ups", warmUps, "must be >= 1");
+            for (int i = 0; i < warmUps + repeats; i++) {
                 Settings st = s.overriding(Map.of("student.out", out.resolve("student-" + i).toString()));
                 studentConfigs.add(StudentConfig.from(st, train.size(), train.numClasses(), train.channels(),
                         kafka.partitions()));
@@ -102,54 +110,68 @@ final class TrainBench {
             List<AugmentedBatch> augmented = readBatches(k, Topic.AUGMENTED, AugmentedBatch::decode);
             long images = augmented.stream().mapToLong(AugmentedBatch::size).sum();
             System.err.printf(Locale.ROOT, "bench train: %d batches, %d images; teacher %s; student %s; %d "
-                    + "repetition(s) after a warm-up; broker log in %s%n", augmented.size(), images,
-                    teacherConfig.model(), studentConfig.spec().describe(), repeats, broker.dataDir());
+                    + "repetition(s) after %d warm-up(s); broker log in %s%n", augmented.size(), images,
+                    teacherConfig.model(), studentConfig.spec().describe(), repeats, warmUps, broker.dataDir());
             Network t = onOwnThread(() -> Network.load(teacherConfig.model(), Models.device(teacherConfig.device())));
             teacherNet = t;
 
-            // Every side gets a warm-up pass first, so that the JIT has compiled the client, broker and codec paths
-            // as well as the loops (otherwise compilation alone takes ~5% of the CPU during the first Kafka pass).
+            // Every side gets a warm-up pass first, and the services bench.warm-ups - 1 more, so that the JIT has
+            // compiled the client, broker and codec paths as well as the loops: code that runs once per batch meets
+            // HotSpot's thresholds only after several 200-batch passes, and until then the compilers took 0.03-0.16
+            // of the 2 cores during the measured service passes but 0.00-0.02 during the loops (ThreadCpu rows).
             // Each Kafka pass runs in a topic namespace of its own, holding a copy of the same augmented batches.
             // The raw and in-memory loops run on DJL threads that end before the services start (onOwnThread).
             // per repetition: raw, service, memory, Kafka, and the services' shares of time waiting for input
             List<double[]> rates = new ArrayList<>();
+            List<ThreadCpu.Cores[]> usage = new ArrayList<>(); // per repetition: raw, service, memory, Kafka
             List<AnnotatedBatch> annotated = null;
-            for (int i = 0; i <= repeats; i++) {
-                KafkaSettings ns = k.withTopicPrefix((i == 0 ? "warm-up." : "rep" + i + ".") + k.topicPrefix());
+            for (int i = 0; i < warmUps + repeats; i++) {
+                boolean measured = i >= warmUps;
+                boolean loops = measured || i == 0; // the loops warm up at once; only the services need more
+                KafkaSettings ns = k.withTopicPrefix((measured ? "rep" + (i - warmUps + 1) : "warm-up" + (i + 1))
+                        + "." + k.topicPrefix());
                 copyTopic(k, ns, Topic.AUGMENTED);
-                double raw = onOwnThread(() -> {
+                ThreadCpu.Cores[] cores = new ThreadCpu.Cores[4]; // raw, service, memory, Kafka
+                double raw = !loops ? Double.NaN : onOwnThread(() -> {
+                    ThreadCpu.Snapshot c0 = null;
                     RateWindow w = new RateWindow();
                     for (AugmentedBatch b : augmented) {
                         t.logits(b.view());
                         w.record(b.size());
+                        c0 = c0 == null ? ThreadCpu.now() : c0; // the rate's window: from the end of the first batch
                     }
+                    cores[0] = ThreadCpu.between(c0, ThreadCpu.now());
                     return w.rate();
                 });
                 TeacherService teacher = new TeacherService(teacherConfig, ns, new SimpleMeterRegistry());
-                LocalRun.run(List.of(teacher), ticker);
+                cores[1] = runMeasured(teacher, ticker);
                 if (annotated == null) {
                     annotated = readBatches(ns, Topic.ANNOTATED, AnnotatedBatch::decode);
                 }
                 List<AnnotatedBatch> batches = annotated;
-                double memory = onOwnThread(() -> {
+                double memory = !loops ? Double.NaN : onOwnThread(() -> {
                     try (StudentLoop loop = new StudentLoop(studentConfig.spec(), studentConfig.options(),
                             Models.devices(studentConfig.device()))) { // a fresh student, as the trainer builds
+                        ThreadCpu.Snapshot c0 = null;
                         RateWindow w = new RateWindow();
                         for (AnnotatedBatch a : batches) {
                             loop.step(a.batch().trainingView(), a.batch().targets(), a.teacherLogits());
                             w.record(a.batch().size());
+                            c0 = c0 == null ? ThreadCpu.now() : c0;
                         }
+                        cores[2] = ThreadCpu.between(c0, ThreadCpu.now());
                         return w.rate();
                     }
                 });
                 StudentTrainer student = new StudentTrainer(studentConfigs.get(i), ns, new SimpleMeterRegistry());
-                LocalRun.run(List.of(student), ticker);
-                if (i > 0) {
+                cores[3] = runMeasured(student, ticker);
+                if (measured) {
                     rates.add(new double[] {raw, teacher.annotateRate(), memory, student.trainingRate(),
                         teacher.inputWaitShare(), student.inputWaitShare()});
+                    usage.add(cores);
                 }
             }
-            printTable(rates, images, augConfig.batchSize());
+            printTable(rates, usage, images, augConfig.batchSize());
             return 0;
         } catch (RuntimeException e) {
             System.err.println("kdstream bench train failed: " + e.getMessage());
@@ -186,6 +208,34 @@ final class TrainBench {
     }
 
     /**
+     * Runs one service to completion ({@link LocalRun}) and returns where the process's cores went from its first
+     * counted item to its completion: the window of its rate (start-up, model loading and the group join stay out of
+     * both). A thread of its own polls the progress every 2 ms for the first item and ends there.
+     */
+    private static ThreadCpu.Cores runMeasured(Service service, Scheduler ticker) {
+        Progress progress = service.progress();
+        CompletableFuture<ThreadCpu.Snapshot> first = new CompletableFuture<>();
+        Thread poller = new Thread(() -> {
+            while (progress.done() == 0 && !first.isDone()) {
+                LockSupport.parkNanos(2_000_000);
+            }
+            first.complete(ThreadCpu.now());
+        }, "kds-bench-cpu");
+        poller.setDaemon(true);
+        poller.start();
+        ThreadCpu.Cores[] cores = new ThreadCpu.Cores[1];
+        try {
+            LocalRun.run(List.of(service), ticker, () -> {
+                first.complete(ThreadCpu.now()); // completed without an item: an empty window
+                cores[0] = ThreadCpu.between(first.join(), ThreadCpu.now());
+            });
+        } finally {
+            first.cancel(false); // a failed run: the poller ends
+        }
+        return cores[0];
+    }
+
+    /**
      * Where the bench's broker keeps its log: {@code auto} = {@code /dev/shm} where it is a writable directory with at
      * least {@link #SHM_NEEDED} free (memory; a container's default 64 MiB is too small), else the system's temporary
      * directory. The broker shares this machine with the services it measures, so on a disk its page-cache writeback
@@ -208,7 +258,7 @@ final class TrainBench {
         }
     }
 
-    private static void printTable(List<double[]> rates, long images, int batch) {
+    private static void printTable(List<double[]> rates, List<ThreadCpu.Cores[]> usage, long images, int batch) {
         StringBuilder head = new StringBuilder("| measurement (" + images + " images, batch " + batch + ", "
                 + EngineThreads.inUse() + " PyTorch threads on " + Runtime.getRuntime()
                 .availableProcessors() + " cores, " + EngineSpin.describe() + "), images/s |");
@@ -237,12 +287,33 @@ final class TrainBench {
                 "%.3f");
         row("student trainer: share of its time waiting for input", rates.stream().mapToDouble(r -> r[5]).toArray(),
                 "%.3f");
+        // where the cores went in each pass: the gap to the raw loop is the compute the others took
+        String[] passes = {"teacher raw forward", "teacher service", "student from memory", "student through Kafka"};
+        for (int p = 0; p < 4; p++) {
+            int pass = p;
+            coresRow(passes[p] + ": cores used by PyTorch / JIT compilers / the rest",
+                    usage.stream().map(u -> u[pass]).toList());
+        }
         double[] teacher = rates.stream().mapToDouble(r -> r[1] / r[0]).toArray();
         double[] student = rates.stream().mapToDouble(r -> r[3] / r[2]).toArray();
         System.out.printf(Locale.ROOT, "%nratio student Kafka / memory = %.3f (median of %d)%n"
                 + "ratio teacher service / raw = %.3f (median of %d)%n"
                 + "threads at the end: %s (--%s)%n", median(student), student.length,
                 median(teacher), teacher.length, DataPathPriority.census(), DataPathPriority.KEY);
+    }
+
+    /** A row of "PyTorch / JIT / rest" cores per repetition, with the median of each. */
+    private static void coresRow(String name, List<ThreadCpu.Cores> cores) {
+        double[] compute = cores.stream().mapToDouble(ThreadCpu.Cores::compute).toArray();
+        double[] jit = cores.stream().mapToDouble(ThreadCpu.Cores::jit).toArray();
+        double[] rest = cores.stream().mapToDouble(ThreadCpu.Cores::rest).toArray();
+        StringBuilder b = new StringBuilder("| ").append(name).append(" |");
+        for (int i = 0; i <= cores.size(); i++) {
+            boolean median = i == cores.size();
+            b.append(String.format(Locale.ROOT, " %.2f / %.2f / %.2f |", median ? median(compute) : compute[i],
+                    median ? median(jit) : jit[i], median ? median(rest) : rest[i]));
+        }
+        System.out.println(b);
     }
 
     private static void row(String name, double[] values, String format) {

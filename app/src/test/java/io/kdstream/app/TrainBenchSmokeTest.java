@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code kdstream bench train} on the shipped mini dataset: a warm-up and two measured repetitions, side by side. */
+/** {@code kdstream bench train} on the shipped mini dataset: two warm-ups and two measured repetitions side by side. */
 class TrainBenchSmokeTest {
     @Test
     void shouldMeasureBothRatiosInEachRepetitionAndTheMedian() {
@@ -28,7 +28,7 @@ class TrainBenchSmokeTest {
         try (PrintStream p = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
             System.setOut(p);
             code = TrainBench.run(List.of("--dataset.path=" + testdata.resolve("fashion-mnist-mini"),
-                    "--dataset.limit=256", "--pipeline.batch-size=32", "--bench.repeats=2",
+                    "--dataset.limit=256", "--pipeline.batch-size=32", "--bench.repeats=2", "--bench.warm-ups=2",
                     "--teacher.model=" + testdata.resolveSibling("teachers").resolve("fashion-cnn32")), Map.of());
         } finally {
             System.setOut(stdout);
@@ -42,6 +42,16 @@ class TrainBenchSmokeTest {
             double r = Double.parseDouble(m.group(1));
             assertTrue(r > 0.2 && r < 2, ratio + " = " + r + ": both sides measured the same batches");
         }
+        // every pass says where its cores went (the mini passes last a few clock ticks, so only the form is checked
+        // here; ThreadCpuTest checks the attribution)
+        Matcher cores = Pattern.compile("\\| (teacher raw forward|teacher service|student from memory|student "
+                + "through Kafka): cores used by PyTorch / JIT compilers / the rest \\|"
+                + "(?: [0-9.]+ / [0-9.]+ / [0-9.]+ \\|){3}").matcher(out);
+        int rows = 0;
+        while (cores.find()) {
+            rows++;
+        }
+        assertEquals(4, rows, out);
     }
 
     @Test
