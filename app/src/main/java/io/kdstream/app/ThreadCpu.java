@@ -1,6 +1,7 @@
 package io.kdstream.app;
 
 import io.kdstream.models.DataPathPriority;
+import io.kdstream.models.ProcTask;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -37,15 +38,15 @@ final class ThreadCpu {
     static Snapshot now() {
         Map<Integer, Long> compute = new HashMap<>();
         Map<Integer, Long> jit = new HashMap<>();
-        long process = ticks(SELF.resolve("stat"));
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(SELF.resolve("task"))) {
+        long process = ticks(readOrNull(SELF.resolve("stat")));
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(ProcTask.TASKS)) {
             for (Path task : tasks) {
-                String comm = readComm(task);
-                long t = ticks(task.resolve("stat"));
+                int tid = Integer.parseInt(task.getFileName().toString());
+                String comm = ProcTask.comm(tid);
+                long t = ticks(ProcTask.stat(tid));
                 if (comm == null || t < 0) {
                     continue; // ended while we looked
                 }
-                int tid = Integer.parseInt(task.getFileName().toString());
                 if (isCompute(comm)) {
                     compute.put(tid, t);
                 } else if (isJit(comm)) {
@@ -92,26 +93,20 @@ final class ThreadCpu {
         return sum;
     }
 
-    private static String readComm(Path task) {
+    private static String readOrNull(Path file) {
         try {
-            return Files.readString(task.resolve("comm")).strip();
+            return Files.readString(file);
         } catch (IOException e) {
             return null;
         }
     }
 
-    /** utime + stime (fields 14 and 15 of proc(5)) of a stat file, or -1 when it cannot be read. */
-    static long ticks(Path stat) {
+    /** utime + stime (fields 14 and 15 of proc(5)) of a {@code stat} line, or -1 without one. */
+    static long ticks(String stat) {
         try {
-            return parseTicks(Files.readString(stat));
-        } catch (IOException | RuntimeException e) {
+            return stat == null ? -1 : ProcTask.field(stat, 14) + ProcTask.field(stat, 15);
+        } catch (RuntimeException e) {
             return -1;
         }
-    }
-
-    /** utime + stime of a {@code stat} line; the name in parentheses may hold spaces and parentheses. */
-    static long parseTicks(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]); // the fields after the name start at 3
     }
 }

@@ -14,7 +14,8 @@ class ThreadCpuTest {
     @Test
     void shouldReadUserPlusSystemTicksEvenWhenTheNameHoldsSpacesAndParentheses() {
         String stat = "4242 (C2 Compiler) x) S 1 4242 4242 0 -1 4194368 1183 0 0 0 173 29 0 0 20 0 1 0 1234 0 0";
-        assertEquals(173 + 29, ThreadCpu.parseTicks(stat));
+        assertEquals(173 + 29, ThreadCpu.ticks(stat));
+        assertEquals(-1, ThreadCpu.ticks(null), "a thread that is gone");
     }
 
     @Test

@@ -48,7 +48,7 @@ public final class DataPathPriority implements AutoCloseable {
     static final int SCHED_OTHER = 0;
     static final int SCHED_IDLE = 5;
     private static final Logger LOG = LoggerFactory.getLogger(DataPathPriority.class);
-    private static final Path TASKS = Path.of("/proc/self/task");
+    private static final Path TASKS = ProcTask.TASKS;
     /** JVM threads kept at normal priority: the launcher's main thread, safepoints, GC, signals, references. */
     private static final List<String> JVM_KEPT = List.of("java", "VM Thread", "GC Thread", "G1 ", "VM Periodic",
             "Signal Dispatch", "Reference Handl", "Finalizer", "Common-Cleaner", "Service Thread");
@@ -240,20 +240,15 @@ public final class DataPathPriority implements AutoCloseable {
 
     /** A thread's name as the kernel keeps it (at most 15 characters), or null when it is gone. */
     static String comm(int tid) {
-        try {
-            return Files.readString(TASKS.resolve(Integer.toString(tid)).resolve("comm")).strip();
-        } catch (IOException e) {
-            return null;
-        }
+        return ProcTask.comm(tid);
     }
 
     /** A thread's scheduling policy ({@code SCHED_OTHER} 0, {@code SCHED_IDLE} 5), or -1 when it is gone. */
     static int policy(int tid) {
+        String stat = ProcTask.stat(tid);
         try {
-            String stat = Files.readString(TASKS.resolve(Integer.toString(tid)).resolve("stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Integer.parseInt(f[41 - 3]); // field 41 of proc(5); the fields after the name start at 3
-        } catch (IOException | RuntimeException e) {
+            return stat == null ? -1 : (int) ProcTask.field(stat, 41);
+        } catch (RuntimeException e) {
             return -1;
         }
     }
