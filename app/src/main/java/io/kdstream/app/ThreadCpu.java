@@ -21,7 +21,6 @@ import java.util.Map;
 final class ThreadCpu {
     /** The kernel's clock ticks per second for {@code /proc} times (USER_HZ, 100 on every Linux we run on). */
     private static final double TICKS = 100;
-    private static final Path SELF = Path.of("/proc/self");
 
     /** A point in time: the process's CPU ticks, and each compute and JIT thread's. */
     record Snapshot(long nanos, long processTicks, Map<Integer, Long> compute, Map<Integer, Long> jit) {
@@ -38,7 +37,7 @@ final class ThreadCpu {
     static Snapshot now() {
         Map<Integer, Long> compute = new HashMap<>();
         Map<Integer, Long> jit = new HashMap<>();
-        long process = ticks(readOrNull(SELF.resolve("stat")));
+        long process = ticks(ProcTask.processStat());
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(ProcTask.TASKS)) {
             for (Path task : tasks) {
                 int tid = Integer.parseInt(task.getFileName().toString());
@@ -91,14 +90,6 @@ final class ThreadCpu {
             sum += Math.max(0, e.getValue() - before.getOrDefault(e.getKey(), 0L));
         }
         return sum;
-    }
-
-    private static String readOrNull(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return null;
-        }
     }
 
     /** utime + stime (fields 14 and 15 of proc(5)) of a {@code stat} line, or -1 without one. */

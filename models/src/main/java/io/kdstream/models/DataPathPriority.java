@@ -48,7 +48,6 @@ public final class DataPathPriority implements AutoCloseable {
     static final int SCHED_OTHER = 0;
     static final int SCHED_IDLE = 5;
     private static final Logger LOG = LoggerFactory.getLogger(DataPathPriority.class);
-    private static final Path TASKS = ProcTask.TASKS;
     /** JVM threads kept at normal priority: the launcher's main thread, safepoints, GC, signals, references. */
     private static final List<String> JVM_KEPT = List.of("java", "VM Thread", "GC Thread", "G1 ", "VM Periodic",
             "Signal Dispatch", "Reference Handl", "Finalizer", "Common-Cleaner", "Service Thread");
@@ -138,7 +137,7 @@ public final class DataPathPriority implements AutoCloseable {
 
     /** Whether this platform lets the process set its threads' scheduling policy. */
     static boolean supported() {
-        if (!Files.isDirectory(TASKS)) {
+        if (!Files.isDirectory(ProcTask.TASKS)) {
             return false;
         }
         try {
@@ -178,7 +177,7 @@ public final class DataPathPriority implements AutoCloseable {
      */
     boolean scan() {
         Set<Integer> present = new HashSet<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(ProcTask.TASKS)) {
             for (Path task : tasks) {
                 int tid = Integer.parseInt(task.getFileName().toString());
                 present.add(tid);
@@ -197,7 +196,7 @@ public final class DataPathPriority implements AutoCloseable {
                 computeSeen |= kind == Kind.COMPUTE;
             }
         } catch (IOException e) {
-            LOG.warn("{}: cannot list {}: {}", KEY, TASKS, e.toString());
+            LOG.warn("{}: cannot list {}: {}", KEY, ProcTask.TASKS, e.toString());
             return false;
         }
         kinds.keySet().retainAll(present); // a thread id can be reused once its thread is gone
@@ -266,7 +265,7 @@ public final class DataPathPriority implements AutoCloseable {
         int compute = 0;
         int idle = 0;
         int normal = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS)) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(ProcTask.TASKS)) {
             for (Path task : tasks) {
                 int tid = Integer.parseInt(task.getFileName().toString());
                 String comm = comm(tid);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 public final class ProcTask {
     /** Where the process's threads are listed, one directory per kernel thread id. */
     public static final Path TASKS = Path.of("/proc/self/task");
+    private static final Path PROCESS_STAT = Path.of("/proc/self/stat");
 
     private ProcTask() {
     }
@@ -23,8 +24,17 @@ public final class ProcTask {
 
     /** A thread's {@code stat} line, or null when it is gone. */
     public static String stat(int tid) {
+        return readOrNull(TASKS.resolve(Integer.toString(tid)).resolve("stat"));
+    }
+
+    /** The whole process's {@code stat} line (its times include the threads that have ended), or null off Linux. */
+    public static String processStat() {
+        return readOrNull(PROCESS_STAT);
+    }
+
+    private static String readOrNull(Path file) {
         try {
-            return Files.readString(TASKS.resolve(Integer.toString(tid)).resolve("stat"));
+            return Files.readString(file);
         } catch (IOException e) {
             return null;
         }
