@@ -274,17 +274,14 @@ final class FaultSuite {
 
     /** A wrong setting: the service must stop at start-up with a message naming the setting. */
     private Row badSetting(Path sdir, long t0) throws IOException, InterruptedException {
-        return failFast("bad-setting", "KDS_STUDENT_TEMPRATURE=2 (misspelt)", sdir, t0,
-                List.of("run", "student", "--dataset.test-limit=10"), "KDS_STUDENT_TEMPRATURE");
+        return failFast("bad-setting", "--student.temprature=2 (misspelt flag)", sdir, t0,
+                List.of("run", "student", "--dataset.test-limit=10", "--student.temprature=2"), "student.temprature");
     }
 
     private Row failFast(String fault, String injected, Path sdir, long t0, List<String> args, String mustName)
             throws IOException, InterruptedException {
         Path log = sdir.resolve(fault + ".log");
         ProcessBuilder pb = javaCommand(args).redirectErrorStream(true).redirectOutput(log.toFile());
-        if (fault.equals("bad-setting")) {
-            pb.environment().put("KDS_STUDENT_TEMPRATURE", "2");
-        }
         long ts = System.nanoTime();
         Process p = pb.start();
         boolean ended = p.waitFor(2, TimeUnit.MINUTES);

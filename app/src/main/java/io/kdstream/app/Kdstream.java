@@ -28,6 +28,11 @@ public final class Kdstream {
               run augmenter       run the augmenter against kafka.bootstrap
               run teacher         run the teacher service against kafka.bootstrap (--teacher.model)
               run student         run the student trainer against kafka.bootstrap
+              teacher swap        order every teacher replica of the run to swap teacher (--to=MODEL), kept for
+                                  replicas that start later; signed with admin.token
+              audit               a finished run by batch id: produced, annotated, trained, lost, trained twice
+              dataset prepare     copy a dataset (folder or .tar/.tar.gz/.zip archive, --dataset.source) to
+                                  dataset.path and check that it reads (the compose cluster's dataset volume)
               bench data          loader -> augmenter throughput vs the broker's raw rate, side by side
               bench train         student via Kafka vs from memory, teacher service vs raw forward (medians of
                                   --bench.repeats=N interleaved repetitions after a warm-up)
@@ -88,6 +93,9 @@ public final class Kdstream {
             case "experiment" -> Experiment.run(rest, env);
             case "stream" -> StreamCommand.run(rest, env);
             case "run" -> runService(rest, env);
+            case "teacher" -> TeacherCommand.run(rest, env);
+            case "dataset" -> DatasetCommand.run(rest, env);
+            case "audit" -> AuditCommand.run(rest, env);
             case "bench" -> rest.isEmpty() ? usage("bench needs a target: bench data or bench train")
                     : switch (rest.get(0)) {
                         case "data" -> DataBench.run(rest.subList(1, rest.size()), env);

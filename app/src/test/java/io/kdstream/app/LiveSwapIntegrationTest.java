@@ -7,6 +7,9 @@ import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.MetricNames;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
+import io.kdstream.core.config.Secret;
+import io.kdstream.teacher.SwapOrder;
+import io.kdstream.teacher.SwapPublisher;
 import io.kdstream.teacher.TeacherService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -18,8 +21,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -40,11 +45,15 @@ class LiveSwapIntegrationTest {
     @TempDir
     static Path models;
 
-    /** Two versions of the shipped teacher in one model root (same weights: the test is about routing, not accuracy). */
+    /**
+     * Two versions of the shipped teacher in one model root (same weights: those tests are about routing), and the
+     * second shipped teacher, a narrower CNN with other weights, for the swap order.
+     */
     @BeforeAll
     static void copyTeachers() throws IOException {
         SmokePipeline.copyShippedTeacher(models.resolve("fashion-v1"));
         SmokePipeline.copyShippedTeacher(models.resolve("fashion-v2"));
+        SmokePipeline.copyShippedTeacher("fashion-cnn16", models.resolve("fashion-w16"));
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -136,6 +145,55 @@ class LiveSwapIntegrationTest {
             var v2Batches = p.registry.find(MetricNames.STUDENT_TEACHER_BATCHES).tag("version", "2").counter();
             assertTrue(v2Batches != null && v2Batches.count() > 0, "the student meters the batches of v2");
         }
+    }
+
+    @Test
+    void shouldSwapEveryReplicaWithOneSignedOrderAndKeepItForAReplicaThatStartsLater(@TempDir Path tmp)
+            throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests());
+             SmokePipeline p = new SmokePipeline(broker.bootstrapServers(), tmp.resolve("student"), models,
+                     new SimpleMeterRegistry())) {
+            SimpleMeterRegistry ma = new SimpleMeterRegistry();
+            SimpleMeterRegistry mb = new SimpleMeterRegistry();
+            TeacherService a = p.teacher("fashion-v1", Map.of("admin.token", TOKEN), ma);
+            TeacherService b = p.teacher("fashion-v1", Map.of("admin.token", TOKEN), mb);
+            p.startStudentAnd(a, b);
+            p.startSources();
+            await("the replicas to annotate 16 batches", () -> batchesOf(a) + batchesOf(b) >= 16);
+
+            // an order signed with another token is refused by every replica and changes nothing
+            SwapPublisher.publish(p.kafka, new SwapOrder("fashion-w16", "", "", System.currentTimeMillis(), "test"),
+                    Secret.of("wrong-token-0123456789abcdef"));
+            await("both replicas to refuse the forged order", () -> refused(ma) == 1 && refused(mb) == 1);
+            assertEquals("fashion-v1", a.teacher().id());
+            assertEquals("fashion-v1", b.teacher().id());
+
+            // one order reaches every replica
+            SwapPublisher.publish(p.kafka, new SwapOrder("fashion-w16", "", "", System.currentTimeMillis(), "test"),
+                    Secret.of(TOKEN));
+            await("both replicas to run fashion-w16", () -> a.teacher().id().equals("fashion-w16")
+                    && b.teacher().id().equals("fashion-w16"));
+            assertTrue(batchesOf(a) + batchesOf(b) < BATCHES - 10, "the swap must land mid-run");
+
+            // a replica that starts afterwards, configured with the old teacher, runs the ordered one from its start
+            TeacherService c = p.teacher("fashion-v1", Map.of("admin.token", TOKEN), new SimpleMeterRegistry());
+            c.start();
+            assertEquals("fashion-w16", c.teacher().id());
+            p.awaitStudent();
+
+            assertEveryBatchTrainedOnce(p);
+            assertEquals(0, p.student.duplicatesSkipped());
+            Set<String> teachers = new HashSet<>(p.student.trainedBy().values());
+            assertTrue(teachers.stream().anyMatch(t -> t.startsWith("fashion-v1@"))
+                    && teachers.stream().anyMatch(t -> t.startsWith("fashion-w16@")), teachers.toString());
+            versionRuns(p.student.trainedBy()).forEach((partition, runs) -> assertEquals("fashion-w16",
+                    runs.get(runs.size() - 1).split("@")[0], partition + " ends on the ordered teacher: " + runs));
+        }
+    }
+
+    private static double refused(SimpleMeterRegistry m) {
+        var c = m.find(MetricNames.TEACHER_SWAPS).tag("outcome", "refused").counter();
+        return c == null ? 0 : c.count();
     }
 
     @Test

@@ -81,8 +81,13 @@ final class SmokePipeline implements AutoCloseable {
 
     /** Copies the shipped teacher (teachers/fashion-cnn32) to {@code dir}. */
     static void copyShippedTeacher(Path dir) throws IOException {
+        copyShippedTeacher("fashion-cnn32", dir);
+    }
+
+    /** Copies a shipped teacher, {@code teachers/<name>}, to {@code dir}. */
+    static void copyShippedTeacher(String name, Path dir) throws IOException {
         Files.createDirectories(dir);
-        Path shipped = DemoCommand.testdata().resolveSibling("teachers/fashion-cnn32");
+        Path shipped = DemoCommand.testdata().resolveSibling("teachers").resolve(name);
         for (String f : List.of(SavedModel.PARAMS, SavedModel.PROPERTIES)) {
             Files.copy(shipped.resolve(f), dir.resolve(f));
         }

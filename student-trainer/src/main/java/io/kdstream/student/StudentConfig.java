@@ -1,6 +1,7 @@
 package io.kdstream.student;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.RunId;
 import io.kdstream.core.config.Settings;
 import io.kdstream.loader.dataset.DatasetSpec;
 import io.kdstream.models.Architecture;
@@ -23,7 +24,8 @@ import java.util.Optional;
  * @param dataset         {@code dataset.*}: the test split for evaluation, and the training split's size
  * @param epochs          {@code pipeline.epochs}
  * @param batchSize       {@code pipeline.batch-size}
- * @param out             {@code student.out}: where checkpoints and the final model go
+ * @param out             {@code student.out}: where checkpoints and the final model go; its sub-directory named
+ *                        by the run id when {@code pipeline.run} is set ({@link RunId})
  * @param resume          {@code student.resume}: continue from the last checkpoint in {@code out} when there is one
  * @param evalTeacher     {@code student.eval-teacher}: a teacher model to compare with at evaluation, optional
  * @param device          {@code student.device}: auto, cpu, gpu, gpu:N, or several for data-parallel training: a
@@ -115,9 +117,15 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         StudentLoop.Options options = new StudentLoop.Options(t, wce, mode == Mode.SUPERVISED ? 0 : wkd, schedule, wd,
                 s.bool("student.no-bias-decay", true), clip, smoothing);
         return new StudentConfig(mode, spec, options, DatasetSpec.from(s), epochs, batch,
-                s.path("student.out").orElse(Path.of("runs", "student")), s.bool("student.resume", true),
+                outDir(s), s.bool("student.resume", true),
                 s.path("student.eval-teacher"), device, s.integer("student.eval-every", 1),
                 TeacherPolicy.from(s));
+    }
+
+    /** {@code student.out}, and inside it the run's own directory when {@code pipeline.run} names one. */
+    static Path outDir(Settings s) {
+        Path base = s.path("student.out").orElse(Path.of("runs", "student"));
+        return RunId.from(s).map(base::resolve).orElse(base);
     }
 
     /** Bag of Tricks' linear learning-rate scaling: {@code base} for 256 images, proportionally for other batches. */

@@ -33,6 +33,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -60,6 +61,10 @@ import reactor.core.scheduler.Schedulers;
  * the id and version of the teacher that annotated it. Hand-over between replicas: a replica that loses partitions
  * first lets the batches it already took from them finish and commits them, and {@link #stop()} drains the same way,
  * so a new replica with a new teacher takes over without annotating any batch twice.
+ *
+ * <p>Swapping every replica at once, and for good: {@code kdstream teacher swap} publishes a signed {@link SwapOrder}
+ * on the run's compacted control topic; each replica applies it between two batches ({@link SwapFollower}) and a
+ * replica that starts later, or restarts, runs the ordered teacher from its first batch.
  */
 public final class TeacherService implements Service {
     /** The stage name. */
@@ -83,6 +88,7 @@ public final class TeacherService implements Service {
     private Counter swapsDone;
     private Counter swapsFailed;
     private TeacherAdmin adminEndpoint;
+    private SwapFollower follower;
     private KafkaReceiver<String, byte[]> receiver;
     private ConsumerLag lag;
     private Admin admin;
@@ -164,14 +170,34 @@ public final class TeacherService implements Service {
             throw new IllegalStateException("teacher service already started");
         }
         djl = DjlThreads.newScheduler("teacher");
-        teacher = Mono.fromCallable(() -> TeacherModel.load(config)).subscribeOn(djl).block();
+        admin = Admin.create(kafka.admin(STAGE));
+        TopicAdmin.ensureTopics(admin, kafka, Topic.AUGMENTED, Topic.ANNOTATED, Topic.DEAD_LETTER, Topic.CONTROL);
+        follower = new SwapFollower(kafka, adminConfig.token(), registry);
+        Optional<SwapOrder> order = follower.catchUp(kafka.sendTimeout());
+        if (order.isPresent()) { // the run's teacher was swapped before this replica started: run that one
+            SwapOrder o = order.get();
+            try {
+                current = config.forSwap(o.model(), o.id(), o.version());
+                teacher = Mono.fromCallable(() -> TeacherModel.load(current)).subscribeOn(djl).block();
+            } catch (RuntimeException e) {
+                follower.close();
+                admin.close(Duration.ofSeconds(5));
+                djl.dispose();
+                throw new ConfigException("the run's last teacher swap order (" + o.describe() + " on "
+                        + kafka.topic(Topic.CONTROL) + ") names a teacher this replica cannot load: " + e.getMessage()
+                        + ". Make the model available under teacher.model-root, or order another swap (kdstream "
+                        + "teacher swap --to=MODEL)");
+            }
+            LOG.info("teacher: the run's swap order {} applies; running it instead of {}", o.describe(),
+                    config.model());
+        } else {
+            teacher = Mono.fromCallable(() -> TeacherModel.load(config)).subscribeOn(djl).block();
+        }
         markActive(teacher);
         swapsDone = Counter.builder(MetricNames.TEACHER_SWAPS).tag("outcome", "done")
                 .description("live teacher swaps").register(registry);
         swapsFailed = Counter.builder(MetricNames.TEACHER_SWAPS).tag("outcome", "failed")
                 .description("live teacher swaps").register(registry);
-        admin = Admin.create(kafka.admin(STAGE));
-        TopicAdmin.ensureTopics(admin, kafka, Topic.AUGMENTED, Topic.ANNOTATED, Topic.DEAD_LETTER);
         sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer())
                 .bindMetrics(registry);
         lag = new ConsumerLag(admin, kafka.topic(Topic.AUGMENTED), kafka.group(STAGE), registry, ConsumerLag.EVERY);
@@ -193,6 +219,7 @@ public final class TeacherService implements Service {
                     ledger.failed(e);
                     flowDone.tryEmitEmpty();
                 }, flowDone::tryEmitEmpty);
+        follower.follow(o -> swap(current.forSwap(o.model(), o.id(), o.version())));
         if (adminConfig.enabled()) {
             adminEndpoint = new TeacherAdmin(adminConfig, new TeacherAdmin.Target() {
                 @Override
@@ -370,6 +397,7 @@ public final class TeacherService implements Service {
             return;
         }
         stopped = true;
+        follower.close();
         if (adminEndpoint != null) {
             adminEndpoint.close();
         }

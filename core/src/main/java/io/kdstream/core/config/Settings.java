@@ -15,8 +15,11 @@ import java.util.TreeSet;
 /**
  * The raw key/value settings of one process, from command-line flags ({@code --loader.epochs=3}) and environment
  * variables ({@code KDS_LOADER_EPOCHS=3}, for compose); flags win. Typed config records read their keys through the
- * getters, which parse and name the key in every error. {@link #requireAllUsed()} then rejects any flag or
- * {@code KDS_} variable nobody read, so a typo never silently falls back to a default.
+ * getters, which parse and name the key in every error. {@link #requireAllUsed()} then applies the rule for settings
+ * nobody read: a flag is an error (it was typed for this command, so a typo must not fall back to a default), while a
+ * {@code KDS_} variable is a warning naming it (the environment is shared: a compose service, a container image or a
+ * shell profile sets variables for several commands at once, and a command must not refuse to start over another
+ * command's setting).
  *
  * <p>Not thread-safe; build the config once at start-up.
  */
@@ -230,25 +233,49 @@ public final class Settings {
         return out;
     }
 
-    /** Rejects flags and {@code KDS_} variables that no config record read, suggesting the closest known key. */
+    /**
+     * Rejects flags that no config record read and warns, on standard error, about {@code KDS_} variables nobody read;
+     * both suggest the closest known key.
+     *
+     * @throws ConfigException naming every unknown flag
+     */
     public void requireAllUsed() {
+        requireAllUsed(w -> System.err.println("kdstream: warning: " + w));
+    }
+
+    /**
+     * Like {@link #requireAllUsed()}, with the warning about unread variables (at most one) given to {@code warn}.
+     */
+    public void requireAllUsed(java.util.function.Consumer<String> warn) {
         List<String> unknown = new ArrayList<>();
-        Set<String> usedEnv = new TreeSet<>();
-        used.forEach(k -> usedEnv.add(envName(k)));
         for (String k : flags.keySet()) {
             if (!used.contains(k)) {
                 unknown.add("--" + k + suggestion(k));
-            }
-        }
-        for (String k : env.keySet()) {
-            if (!usedEnv.contains(k)) {
-                unknown.add(k + suggestion(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT)));
             }
         }
         if (!unknown.isEmpty()) {
             throw new ConfigException("unknown setting(s): " + String.join(", ", unknown)
                     + ". Run with --help to list the settings of this command.");
         }
+        List<String> unread = unreadEnvironment();
+        if (!unread.isEmpty()) {
+            warn.accept("ignoring environment variable(s) this command does not read: " + String.join(", ", unread)
+                    + ". If one is meant for this command its name is misspelt and its default applies; run with --help "
+                    + "to list the settings.");
+        }
+    }
+
+    /** The {@code KDS_} variables no config record read, each with a suggestion when a known key is close. */
+    public List<String> unreadEnvironment() {
+        Set<String> usedEnv = new TreeSet<>();
+        used.forEach(k -> usedEnv.add(envName(k)));
+        List<String> unread = new ArrayList<>();
+        for (String k : env.keySet()) {
+            if (!usedEnv.contains(k)) {
+                unread.add(k + suggestion(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT)));
+            }
+        }
+        return unread;
     }
 
     /** The keys read so far, for --help listings. */

@@ -1,6 +1,7 @@
 package io.kdstream.core.kafka;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.RunId;
 import io.kdstream.core.config.Settings;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -11,7 +12,8 @@ import java.util.Map;
  * How every kdstream client reaches Kafka: settings {@code kafka.*}.
  *
  * @param bootstrapServers  {@code kafka.bootstrap}: host:port list
- * @param topicPrefix       {@code kafka.topic-prefix}: prepended to every topic name
+ * @param topicPrefix       {@code kafka.topic-prefix}: prepended to every topic and group name, followed by the run id
+ *                          and a dot when {@code pipeline.run} is set ({@link RunId})
  * @param partitions        {@code kafka.partitions}: partitions of the data topics, the parallelism of each stage
  * @param replicationFactor {@code kafka.replication}: replication of created topics
  * @param maxRecordBytes    {@code kafka.max-record-bytes}: largest record value a stage may write
@@ -41,7 +43,7 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, int par
     public static KafkaSettings from(Settings s) {
         return new KafkaSettings(
                 s.string("kafka.bootstrap", "127.0.0.1:9092"),
-                s.string("kafka.topic-prefix", "kds."),
+                s.string("kafka.topic-prefix", "kds.") + RunId.from(s).map(run -> run + ".").orElse(""),
                 s.integer("kafka.partitions", 4),
                 (short) s.integer("kafka.replication", 1),
                 s.integer("kafka.max-record-bytes", 16 * 1024 * 1024),

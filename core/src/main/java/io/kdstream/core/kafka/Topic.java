@@ -13,14 +13,31 @@ public enum Topic {
     /** Annotated batches, teacher to student: ANNOTATED_BATCH and EPOCH_END, key = batch id. */
     ANNOTATED("annotated", true),
     /** Files and records that could not be processed, with the reason in headers (docs/WIRE.md). One partition. */
-    DEAD_LETTER("dead-letter", false);
+    DEAD_LETTER("dead-letter", false),
+    /**
+     * Orders to the run's services, kept: one partition, compacted, so the last order of each key stays and a
+     * service that starts or restarts later reads it too. Key {@code teacher-swap}: which teacher every teacher
+     * replica runs (docs/WIRE.md, "Control records").
+     */
+    CONTROL("control", false, true);
 
     private final String suffix;
     private final boolean partitioned;
+    private final boolean compacted;
 
     Topic(String suffix, boolean partitioned) {
+        this(suffix, partitioned, false);
+    }
+
+    Topic(String suffix, boolean partitioned, boolean compacted) {
         this.suffix = suffix;
         this.partitioned = partitioned;
+        this.compacted = compacted;
+    }
+
+    /** Whether the broker keeps only the last record of each key (cleanup.policy=compact) instead of a time window. */
+    public boolean compacted() {
+        return compacted;
     }
 
     /** The full topic name under a prefix such as {@code kds.}. */

@@ -45,8 +45,12 @@ public final class TopicAdmin {
                     continue;
                 }
                 int partitions = t.partitioned() ? kafka.partitions() : 1;
-                create.add(new NewTopic(name, partitions, kafka.replicationFactor()).configs(Map.of(
-                        "max.message.bytes", Integer.toString(kafka.maxRecordBytes() + KafkaSettings.FRAMING_BYTES))));
+                Map<String, String> configs = new java.util.HashMap<>();
+                configs.put("max.message.bytes", Integer.toString(kafka.maxRecordBytes() + KafkaSettings.FRAMING_BYTES));
+                if (t.compacted()) {
+                    configs.put("cleanup.policy", "compact");
+                }
+                create.add(new NewTopic(name, partitions, kafka.replicationFactor()).configs(configs));
             }
             if (!create.isEmpty()) {
                 try {

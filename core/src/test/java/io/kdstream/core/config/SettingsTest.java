@@ -28,13 +28,39 @@ class SettingsTest {
     }
 
     @Test
-    void shouldRejectUnknownFlagsAndVariablesWithASuggestion() {
-        Settings s = Settings.of(Map.of("pipeline.epoch", "3"), Map.of("KDS_PIPELINE_SEEDS", "1"));
+    void shouldRejectAnUnknownFlagWithASuggestion() {
+        Settings s = Settings.of(Map.of("pipeline.epoch", "3"), Map.of());
         s.integer("pipeline.epochs", 1);
-        s.longValue("pipeline.seed", 1);
-        ConfigException e = assertThrows(ConfigException.class, s::requireAllUsed);
+        List<String> warnings = new ArrayList<>();
+        ConfigException e = assertThrows(ConfigException.class, () -> s.requireAllUsed(warnings::add));
         assertTrue(e.getMessage().contains("--pipeline.epoch (did you mean --pipeline.epochs?)"), e.getMessage());
-        assertTrue(e.getMessage().contains("KDS_PIPELINE_SEEDS"), e.getMessage());
+    }
+
+    @Test
+    void shouldWarnAboutAnUnreadVariableNamingItWithoutRefusingToStart() {
+        // the container images' case: a compose service sets variables that another command of the image does not read
+        Settings s = Settings.of(Map.of("device", "cpu"), Map.of("KDS_METRICS_PORT", "9400", "KDS_PIPELINE_SEEDS",
+                "1", "HOME", "/root"));
+        s.string("device", "auto");
+        s.longValue("pipeline.seed", 1);
+        List<String> warnings = new ArrayList<>();
+        s.requireAllUsed(warnings::add);
+        assertEquals(1, warnings.size(), warnings.toString());
+        String w = warnings.get(0);
+        assertTrue(w.contains("KDS_METRICS_PORT") && w.contains("KDS_PIPELINE_SEEDS (did you mean --pipeline.seed?)"),
+                w);
+        assertTrue(!w.contains("HOME"), w);
+        assertEquals(List.of("KDS_METRICS_PORT", "KDS_PIPELINE_SEEDS (did you mean --pipeline.seed?)"),
+                s.unreadEnvironment());
+    }
+
+    @Test
+    void shouldNotWarnWhenEveryVariableWasRead() {
+        Settings s = Settings.of(Map.of(), Map.of("KDS_PIPELINE_SEED", "7"));
+        assertEquals(7, s.longValue("pipeline.seed", 1));
+        List<String> warnings = new ArrayList<>();
+        s.requireAllUsed(warnings::add);
+        assertEquals(List.of(), warnings);
     }
 
     @Test

@@ -1,0 +1,91 @@
+package io.kdstream.app;
+
+import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Settings;
+import io.kdstream.loader.dataset.Dataset;
+import io.kdstream.loader.dataset.DatasetException;
+import io.kdstream.loader.dataset.DatasetImport;
+import io.kdstream.loader.dataset.DatasetSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code kdstream dataset prepare}: copies a dataset from {@code dataset.source} (a folder or an archive) into
+ * {@code dataset.path} ({@link DatasetImport}), then opens both splits as the loader and the student will and prints
+ * what they hold. The compose cluster's {@code dataset} service runs it before any stage starts, so a dataset that
+ * cannot be read stops the run there, with the reason, instead of in a restarting loader.
+ */
+final class DatasetCommand {
+    private static final String HELP = """
+            usage: kdstream dataset prepare --dataset.source=PATH [--dataset.path=DIR] [--dataset.kind=...]
+
+            Copies the dataset at PATH (a folder, or a .tar, .tar.gz, .tgz or .zip archive; an archive's single
+            top-level folder is dropped) into DIR, unless DIR already holds that same source, then checks that the
+            training and test splits read as dataset.kind (idx, cifar10, cifar100 or folder).
+              --dataset.source=PATH   where the dataset is now
+              --dataset.path=DIR      where the loader and the student read it (default for idx: Debian's
+                                      /usr/share/datasets/fashion-mnist)
+              --dataset.target=DIR    where the copy goes, when the splits lie below it (default dataset.path)
+              --dataset.*             kind, channels, classes, labeled, limit, test-limit: as for run loader
+            """;
+
+    private DatasetCommand() {
+    }
+
+    static int run(List<String> args, Map<String, String> env) {
+        if (args.isEmpty() || !args.get(0).equals("prepare")) {
+            if (args.contains("--help")) {
+                System.out.print(HELP);
+                return 0;
+            }
+            return Kdstream.usage("dataset needs an action: dataset prepare --dataset.source=PATH");
+        }
+        List<String> positional = new ArrayList<>();
+        Settings s = Settings.parse(args.subList(1, args.size()), env, positional);
+        Path source;
+        Path target;
+        DatasetSpec spec;
+        try {
+            if (s.bool("help", false)) {
+                System.out.print(HELP);
+                return 0;
+            }
+            source = Path.of(s.required("dataset.source", "the folder or archive that holds the dataset"));
+            spec = DatasetSpec.from(s);
+            target = s.path("dataset.target").orElse(spec.path());
+            if (!spec.path().toAbsolutePath().normalize().startsWith(target.toAbsolutePath().normalize())) {
+                throw new ConfigException("setting dataset.path=" + spec.path() + " is not inside dataset.target="
+                        + target + "; the copy goes to dataset.target and the splits are read from dataset.path");
+            }
+            if (!positional.isEmpty()) {
+                throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");
+            }
+            s.requireAllUsed();
+        } catch (ConfigException e) {
+            System.err.println("kdstream dataset prepare: " + e.getMessage());
+            return 2;
+        }
+        try {
+            long t0 = System.nanoTime();
+            DatasetImport.Outcome o = DatasetImport.into(source, target);
+            System.out.println(o.copied()
+                    ? String.format("dataset: copied %d files (%.1f MB) from %s to %s in %.1f s", o.files(),
+                            o.bytes() / 1e6, source, target, (System.nanoTime() - t0) / 1e9)
+                    : "dataset: " + target + " already holds " + source + "; not copied again");
+            Dataset train = spec.open(true);
+            Dataset test = spec.open(false);
+            System.out.println("dataset ready: " + spec.kind().name().toLowerCase(java.util.Locale.ROOT) + " at "
+                    + spec.path() + ": " + train.size() + " training images (" + train.name() + "), " + test.size()
+                    + " test images, " + train.numClasses() + " classes, " + train.channels() + " channel(s)");
+            return 0;
+        } catch (DatasetException e) {
+            System.err.println("kdstream dataset prepare: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            System.err.println("kdstream dataset prepare failed: " + e.getMessage());
+            return 1;
+        }
+    }
+}
