@@ -122,6 +122,12 @@ final class AuditCommand {
         System.out.println("| lost (produced, never trained) | " + r.lost() + " |");
         System.out.println("| trained twice | " + r.twice() + " |");
         r.perTeacher().forEach((t, n) -> System.out.println("| trained on teacher " + t + " | " + n + " |"));
+        if (!r.perTeacher().isEmpty()) {
+            long sum = r.perTeacher().values().stream().mapToLong(Long::longValue).sum();
+            System.out.println("| trained on any teacher (the student's count) | " + sum + (sum == r.trained() ? ""
+                    : " (not the batches trained: the summary comes from a student that resumed a run written before"
+                    + " per-teacher counts were kept in checkpoints)") + " |");
+        }
         StringBuilder teachers = new StringBuilder();
         r.perTeacher().forEach((t, n) -> teachers.append(teachers.length() == 0 ? "" : ",").append(t).append(':')
                 .append(n));

@@ -25,7 +25,8 @@ import org.apache.kafka.common.TopicPartition;
  * state (written by {@link StudentLoop#saveCheckpoint}), {@code state.properties} (step, epochs completed, the next
  * offset to consume per partition, and the EPOCH_END markers already consumed for epochs not yet complete: a fast
  * partition can run epochs ahead of a slow one, and its markers lie before the saved offsets) and
- * {@code trained.txt} (ids of every batch trained, for de-duplication). A
+ * {@code trained.txt} (ids of every batch trained, for de-duplication), with the batches trained per teacher version
+ * so that a resumed run's summary counts the whole run. A
  * checkpoint becomes visible only once complete (written under a temporary name, then renamed), and the two newest
  * are kept.
  */
@@ -40,9 +41,11 @@ public final class Checkpoints {
      * @param offsets         next offset to consume per partition
      * @param trained         ids of the batches trained
      * @param markers         per incomplete epoch, the partitions whose EPOCH_END was consumed
+     * @param teacherBatches  batches trained per teacher ({@code id@version}); empty in checkpoints written before
+     *                        they were kept
      */
     public record State(long step, int epochsCompleted, Map<TopicPartition, Long> offsets, Set<String> trained,
-                        Map<Integer, Set<Integer>> markers) {
+                        Map<Integer, Set<Integer>> markers, Map<String, Long> teacherBatches) {
     }
 
     /** @param out the run's output directory */
@@ -64,6 +67,7 @@ public final class Checkpoints {
                     Long.toString(o)));
             state.markers().forEach((e, parts) -> p.setProperty("markers." + e, parts.stream().sorted()
                     .map(String::valueOf).collect(java.util.stream.Collectors.joining(","))));
+            state.teacherBatches().forEach((t, n) -> p.setProperty("teacher." + t, Long.toString(n)));
             try (OutputStream os = Files.newOutputStream(tmp.resolve("state.properties"))) {
                 p.store(os, "kdstream student checkpoint");
             }
@@ -94,7 +98,11 @@ public final class Checkpoints {
             p.load(in);
             Map<TopicPartition, Long> offsets = new HashMap<>();
             Map<Integer, Set<Integer>> markers = new HashMap<>();
+            Map<String, Long> teachers = new java.util.TreeMap<>();
             for (String k : p.stringPropertyNames()) {
+                if (k.startsWith("teacher.")) {
+                    teachers.put(k.substring(8), Long.parseLong(p.getProperty(k)));
+                }
                 if (k.startsWith("markers.")) {
                     Set<Integer> parts = new java.util.HashSet<>();
                     for (String v : p.getProperty(k).split(",")) {
@@ -112,7 +120,7 @@ public final class Checkpoints {
             Set<String> trained = new LinkedHashSet<>(Files.readAllLines(dir.resolve("trained.txt"),
                     StandardCharsets.UTF_8));
             return new State(Long.parseLong(p.getProperty("step")), Integer.parseInt(p.getProperty(
-                    "epochs.completed")), offsets, trained, markers);
+                    "epochs.completed")), offsets, trained, markers, teachers);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("checkpoint " + dir + " is unreadable (" + e.getMessage() + "); delete "
                     + "it to resume from the one before, or set student.resume=false", e);

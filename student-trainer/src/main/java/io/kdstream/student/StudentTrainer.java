@@ -76,6 +76,7 @@ public final class StudentTrainer implements Service {
     private final List<EvalResult> history = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Long> teacherBatches = new TreeMap<>();
     private final Map<String, String> trainedBy = new java.util.LinkedHashMap<>();
+    private final Set<String> announcedTeachers = new HashSet<>();
     private final RateWindow throughput = new RateWindow();
     private final InputWait inputWait;
     private final LastBatchTargets dlb;
@@ -160,7 +161,7 @@ public final class StudentTrainer implements Service {
         return duplicates;
     }
 
-    /** Batches trained per teacher id and version ({@code id@version}). */
+    /** Batches trained per teacher id and version ({@code id@version}) over the run, those before a resume included. */
     public Map<String, Long> teacherBatches() {
         synchronized (teacherBatches) {
             return Map.copyOf(teacherBatches);
@@ -223,6 +224,12 @@ public final class StudentTrainer implements Service {
                 .map(this::decode)
                 .concatMap(d -> Mono.defer(() -> timed(d)).subscribeOn(djl), 4)
                 .subscribe(v -> { }, this::failed);
+        if (config.epochs() > 0 && epochsCompleted >= config.epochs()) {
+            LOG.info("student: this run is complete ({} of {} epochs; final model in {}): nothing to train. A new "
+                    + "run needs another pipeline.run", epochsCompleted, config.epochs(), config.out().resolve("model"));
+            progress.finish();
+            done.tryEmitEmpty();
+        }
         LOG.info("student {} ({} parameters), mode {}, on {} device(s) ({}), reading {}", config.spec().describe(),
                 loop.parameterCount(), config.mode().name().toLowerCase(java.util.Locale.ROOT), loop.deviceCount(),
                 config.device(), kafka.topic(input));
@@ -241,6 +248,9 @@ public final class StudentTrainer implements Service {
                 trained.addAll(st.trained());
                 st.markers().forEach((e, parts) -> markers.put(e, new HashSet<>(parts)));
                 epochsCompleted = st.epochsCompleted();
+                synchronized (teacherBatches) {
+                    teacherBatches.putAll(st.teacherBatches());
+                }
                 LOG.info("student: resumed from {} at step {}, {} epoch(s) done", latest.get(), st.step(),
                         st.epochsCompleted());
             }
@@ -336,6 +346,10 @@ public final class StudentTrainer implements Service {
         if (d.marker() != null) {
             EpochEnd end = d.marker();
             done(rec);
+            if (end.epoch() < epochsCompleted) { // delivered again (a restarted upstream stage): that epoch has ended
+                LOG.debug("student: end-of-epoch marker {} again; epoch {} has ended", rec.key(), end.epoch() + 1);
+                return Mono.empty();
+            }
             Set<Integer> seen = markers.computeIfAbsent(end.epoch(), e -> new HashSet<>());
             seen.add(end.partition());
             if (seen.size() >= end.partitions()) {
@@ -381,9 +395,10 @@ public final class StudentTrainer implements Service {
         }
         if (teacher != null) {
             synchronized (teacherBatches) {
-                if (teacherBatches.merge(teacher, 1L, Long::sum) == 1) {
-                    LOG.info("student: first batch from teacher {} ({})", teacher, batch.key());
-                }
+                teacherBatches.merge(teacher, 1L, Long::sum);
+            }
+            if (announcedTeachers.add(teacher)) { // per process: a resumed run announces its teachers again
+                LOG.info("student: first batch from teacher {} ({})", teacher, batch.key());
             }
             synchronized (trainedBy) {
                 trainedBy.put(batch.key(), teacher);
@@ -428,7 +443,7 @@ public final class StudentTrainer implements Service {
         Map<Integer, Set<Integer>> pending = new HashMap<>();
         markers.forEach((e, parts) -> pending.put(e, Set.copyOf(parts)));
         java.nio.file.Path saved = checkpoints.save(loop, new Checkpoints.State(loop.steps(), epochsCompleted,
-                Map.copyOf(offsets), new LinkedHashSet<>(trained), pending));
+                Map.copyOf(offsets), new LinkedHashSet<>(trained), pending, teacherBatches()));
         LOG.debug("checkpoint {}", saved);
         if (last) {
             EvalResult e = history.isEmpty() ? evaluate(epochsCompleted) : history.get(history.size() - 1);

@@ -105,6 +105,16 @@ class StudentResumeIntegrationTest {
             }
             Map<String, String> info = SavedModel.describe(out.resolve("model")).getValue();
             assertEquals("42", info.get("steps"), "one optimizer step per batch over both trainers");
+
+            // resuming the finished run (compose: KDS_RUN=<that run>) completes at once and trains nothing again
+            try (StudentTrainer third = new StudentTrainer(config, kafka, new SimpleMeterRegistry())) {
+                third.start();
+                third.completion().block(Duration.ofSeconds(30));
+                assertEquals(0, third.history().size(), "no epoch evaluated again");
+                assertEquals(0, third.duplicatesSkipped());
+            }
+            assertEquals("42", SavedModel.describe(out.resolve("model")).getValue().get("steps"),
+                    "the final model is left as it was");
         }
     }
 }
