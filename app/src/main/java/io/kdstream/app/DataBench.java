@@ -37,7 +37,10 @@ import reactor.core.scheduler.Schedulers;
  * {@code kdstream bench data}: in one run on one embedded broker, the images/s of loader -> augmenter on the
  * dataset, next to the broker's own produce-to-consume rate for records of the same two sizes (one SAMPLE, one
  * AUGMENTED_BATCH), a raw relay over both hops at once with plain clients (what the pipeline would cost without
- * decoding, augmenting and encoding), and the ratio of the pipeline to that relay.
+ * decoding, augmenting and encoding), and the ratio of the pipeline to that relay. On an image folder it also runs
+ * the usual PyTorch input pipeline on the same data and cores ({@code bench/reference/torchvision_folder.py}:
+ * ImageFolder + RandomResizedCrop + flip + ToTensor, one DataLoader worker per core), interleaved with kdstream's
+ * runs ({@code bench.repeats}), and prints both rates and their ratio with its range over the repetitions.
  */
 final class DataBench {
     private DataBench() {
@@ -50,10 +53,19 @@ final class DataBench {
         LoaderConfig loaderConfig;
         AugmenterConfig augConfig;
         Dataset data;
+        String reference;
+        String python;
+        int repeats;
         try {
             kafka = KafkaSettings.from(s);
             loaderConfig = LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE)));
             augConfig = AugmenterConfig.from(s, List.of());
+            reference = s.string("bench.reference", "auto");
+            python = s.string("bench.python", ReferenceBench.defaultPython());
+            repeats = s.integer("bench.repeats", 3);
+            ConfigException.require(repeats >= 1, "bench.repeats", repeats, "must be >= 1");
+            ConfigException.require(List.of("auto", "off", "on").contains(reference), "bench.reference", reference,
+                    "must be auto (the torchvision reference on image folders when python3 has torchvision), on or off");
             s.requireAllUsed();
             data = loaderConfig.dataset().open(true);
         } catch (ConfigException | DatasetException e) {
@@ -78,18 +90,41 @@ final class DataBench {
         System.err.printf(Locale.ROOT, "bench data: %s, %d images, batch %d, %d partition(s); SAMPLE %d B, "
                         + "AUGMENTED_BATCH %d B%n", data.name(), images, batch, kafka.partitions(), sampleBytes,
                 batchBytes);
+        if (batchBytes > kafka.maxRecordBytes()) {
+            System.err.printf(Locale.ROOT, "kdstream bench data: an AUGMENTED_BATCH of %d images encodes to %d bytes, "
+                            + "more than kafka.max-record-bytes=%d; lower pipeline.batch-size (to %d or less), raise "
+                            + "kafka.max-record-bytes, or use augment.view-encoding=uint8%n", batch, batchBytes,
+                    kafka.maxRecordBytes(), Math.max(1, (int) ((long) batch * kafka.maxRecordBytes() / batchBytes)));
+            return 2;
+        }
+        ReferenceBench ref = ReferenceBench.choose(reference, python, loaderConfig.dataset(), augConfig.teacherSize(), batch);
+        if (ref.problem() != null) {
+            System.err.println("kdstream bench data: " + ref.problem());
+            return 2;
+        }
         Scheduler ticker = Schedulers.newSingle("kds-progress", true);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests())) {
             KafkaSettings local = kafka.withBootstrap(broker.bootstrapServers());
             double rawSamples = rawRate(local, "bench.raw-samples", sampleBytes, images, 1);
             double rawBatches = rawRate(local, "bench.raw-batches", batchBytes, (images + batch - 1) / batch, batch);
             double relay = relayRate(local, sampleBytes, batchBytes, images, batch);
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            long t0 = System.nanoTime();
-            LocalRun.run(List.of(new Loader(loaderConfig, local, registry), new Augmenter(augConfig, local, registry)),
-                    ticker);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            double pipeline = images / seconds;
+            List<Double> pipelines = new ArrayList<>();
+            List<Double> references = new ArrayList<>();
+            for (int rep = 0; rep < repeats; rep++) { // interleaved, so both sides see the same hour of the machine
+                KafkaSettings run = local.withTopicPrefix(local.topicPrefix() + "rep" + rep + ".");
+                SimpleMeterRegistry registry = new SimpleMeterRegistry();
+                long t0 = System.nanoTime();
+                LocalRun.run(List.of(new Loader(loaderConfig, run, registry), new Augmenter(augConfig, run,
+                        registry)), ticker);
+                pipelines.add(images / ((System.nanoTime() - t0) / 1e9));
+                if (ref.enabled()) {
+                    references.add(ref.run(loaderConfig.epochs()));
+                }
+                System.err.printf(Locale.ROOT, "bench data: repetition %d of %d: kdstream %.0f images/s%s%n", rep + 1,
+                        repeats, pipelines.get(rep), ref.enabled() ? String.format(Locale.ROOT,
+                                ", reference %.0f images/s", references.get(rep)) : "");
+            }
+            double pipeline = median(pipelines);
             double bound = relay;
             System.out.printf(Locale.ROOT, "%n| measurement | images/s |%n|---|---:|%n");
             System.out.printf(Locale.ROOT, "| broker raw, %d-byte SAMPLE-size records, produce -> consume | %.0f |%n",
@@ -98,9 +133,22 @@ final class DataBench {
                     + "| %.0f |%n", batchBytes, batch, rawBatches);
             System.out.printf(Locale.ROOT, "| broker raw relay over both hops at once (plain clients: SAMPLE-size in, "
                     + "batch-size out every %d) | %.0f |%n", batch, relay);
-            System.out.printf(Locale.ROOT, "| loader -> augmenter on %s (decode, publish, crop, mix, publish) | %.0f |%n",
-                    data.name(), pipeline);
+            System.out.printf(Locale.ROOT, "| kdstream loader -> augmenter on %s through Kafka (decode, publish, crop, "
+                    + "mix, publish; median of %d, range %.0f-%.0f) | %.0f |%n", data.name(), repeats,
+                    min(pipelines), max(pipelines), pipeline);
+            if (ref.enabled()) {
+                System.out.printf(Locale.ROOT, "| reference: %s (median of %d, range %.0f-%.0f) | %.0f |%n",
+                        ref.describe(), repeats, min(references), max(references), median(references));
+            }
             System.out.printf(Locale.ROOT, "%nratio pipeline / raw relay = %.3f%n", pipeline / bound);
+            if (ref.enabled()) {
+                List<Double> ratios = new ArrayList<>();
+                for (int i = 0; i < repeats; i++) {
+                    ratios.add(pipelines.get(i) / references.get(i));
+                }
+                System.out.printf(Locale.ROOT, "ratio kdstream / reference = %.3f (median of %d repetitions, range "
+                        + "%.3f-%.3f)%n", median(ratios), repeats, min(ratios), max(ratios));
+            }
             return 0;
         } catch (RuntimeException e) {
             System.err.println("kdstream bench data failed: " + e.getMessage());
@@ -208,5 +256,19 @@ final class DataBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return count * imagesPerRecord / seconds;
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> sorted = v.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double min(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
 }

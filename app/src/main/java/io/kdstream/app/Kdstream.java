@@ -33,7 +33,9 @@ public final class Kdstream {
               audit               a finished run by batch id: produced, annotated, trained, lost, trained twice
               dataset prepare     copy a dataset (folder or .tar/.tar.gz/.zip archive, --dataset.source) to
                                   dataset.path and check that it reads (the compose cluster's dataset volume)
-              bench data          loader -> augmenter throughput vs the broker's raw rate, side by side
+              bench data          loader -> augmenter throughput vs the broker's raw rate and, on image folders,
+                                  the torchvision DataLoader reference, side by side
+              bench images        writes an ImageNet-like folder of colour JPEGs (~400x350) for the 224 px benches
               bench train         student via Kafka vs from memory, teacher service vs raw forward (medians of
                                   --bench.repeats=N interleaved repetitions after a warm-up)
               experiment NAME     run a named comparison (consistency, recipes, dlb, results, baselines): a
@@ -96,11 +98,12 @@ public final class Kdstream {
             case "teacher" -> TeacherCommand.run(rest, env);
             case "dataset" -> DatasetCommand.run(rest, env);
             case "audit" -> AuditCommand.run(rest, env);
-            case "bench" -> rest.isEmpty() ? usage("bench needs a target: bench data or bench train")
+            case "bench" -> rest.isEmpty() ? usage("bench needs a target: bench data, bench train or bench images")
                     : switch (rest.get(0)) {
                         case "data" -> DataBench.run(rest.subList(1, rest.size()), env);
                         case "train" -> TrainBench.run(rest.subList(1, rest.size()), env);
-                        default -> usage("unknown bench '" + rest.get(0) + "' (known: data, train)");
+                        case "images" -> BenchImagesCommand.run(rest.subList(1, rest.size()), env);
+                        default -> usage("unknown bench '" + rest.get(0) + "' (known: data, train, images)");
                     };
             default -> usage("unknown command '" + command + "'");
         };
