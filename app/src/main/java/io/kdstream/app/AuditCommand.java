@@ -1,19 +1,17 @@
 package io.kdstream.app;
 
-import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.RunId;
-import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -37,6 +35,9 @@ final class AuditCommand {
     private AuditCommand() {
     }
 
+    private record Target(KafkaSettings kafka, String run, Path out) {
+    }
+
     /** What an audit found. */
     record Report(String run, int produced, int annotated, int annotatedMoreThanOnce, int trained, int lost, int twice,
                   Map<String, Long> perTeacher) {
@@ -46,28 +47,18 @@ final class AuditCommand {
     }
 
     static int run(List<String> args, Map<String, String> env) {
-        List<String> positional = new ArrayList<>();
-        Settings s = Settings.parse(args, env, positional);
-        KafkaSettings kafka;
-        Path out;
-        String run;
-        try {
-            if (s.bool("help", false)) {
-                System.out.print(HELP);
-                return 0;
-            }
-            kafka = KafkaSettings.from(s);
-            run = RunId.from(s).orElse("(no pipeline.run)");
+        CommandLine.Parsed<Target> p = CommandLine.parse("audit", HELP, args, env, s -> {
+            KafkaSettings kafka = KafkaSettings.from(s);
+            Optional<String> run = RunId.from(s);
             Path base = s.path("student.out").orElse(Path.of("runs", "student"));
-            out = RunId.from(s).map(base::resolve).orElse(base);
-            if (!positional.isEmpty()) {
-                throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");
-            }
-            s.requireAllUsed();
-        } catch (ConfigException e) {
-            System.err.println("kdstream audit: " + e.getMessage());
-            return 2;
+            return new Target(kafka, run.orElse("(no pipeline.run)"), run.map(base::resolve).orElse(base));
+        });
+        if (!p.run()) {
+            return p.exit();
         }
+        KafkaSettings kafka = p.value().kafka();
+        String run = p.value().run();
+        Path out = p.value().out();
         Path list = out.resolve("trained-batches.txt");
         if (!Files.isRegularFile(list)) {
             System.err.println("kdstream audit: " + list + " does not exist: the student has not finished this run "

@@ -1,10 +1,8 @@
 package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.Settings;
 import io.kdstream.loader.dataset.SyntheticImageFolder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,35 +26,28 @@ final class BenchImagesCommand {
     private BenchImagesCommand() {
     }
 
+    private record Plan(Path out, int classes, int perClass, int testPerClass, long seed) {
+    }
+
     static int run(List<String> args, Map<String, String> env) {
-        List<String> positional = new ArrayList<>();
-        Settings s = Settings.parse(args, env, positional);
-        Path out;
-        int classes;
-        int perClass;
-        int testPerClass;
-        long seed;
-        try {
-            if (s.bool("help", false)) {
-                System.out.print(HELP);
-                return 0;
-            }
-            out = s.path("bench.out").orElse(Path.of("runs", "images224"));
-            classes = s.integer("bench.classes", 100);
-            perClass = s.integer("bench.per-class", 20);
-            testPerClass = s.integer("bench.test-per-class", 4);
-            seed = s.longValue("bench.seed", 1);
-            ConfigException.require(classes >= 2, "bench.classes", classes, "must be >= 2");
-            ConfigException.require(perClass >= 1, "bench.per-class", perClass, "must be >= 1");
-            ConfigException.require(testPerClass >= 0, "bench.test-per-class", testPerClass, "must be >= 0");
-            if (!positional.isEmpty()) {
-                throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");
-            }
-            s.requireAllUsed();
-        } catch (ConfigException e) {
-            System.err.println("kdstream bench images: " + e.getMessage());
-            return 2;
+        CommandLine.Parsed<Plan> p = CommandLine.parse("bench images", HELP, args, env, s -> {
+            Plan plan = new Plan(s.path("bench.out").orElse(Path.of("runs", "images224")),
+                    s.integer("bench.classes", 100), s.integer("bench.per-class", 20),
+                    s.integer("bench.test-per-class", 4), s.longValue("bench.seed", 1));
+            ConfigException.require(plan.classes() >= 2, "bench.classes", plan.classes(), "must be >= 2");
+            ConfigException.require(plan.perClass() >= 1, "bench.per-class", plan.perClass(), "must be >= 1");
+            ConfigException.require(plan.testPerClass() >= 0, "bench.test-per-class", plan.testPerClass(),
+                    "must be >= 0");
+            return plan;
+        });
+        if (!p.run()) {
+            return p.exit();
         }
+        Path out = p.value().out();
+        int classes = p.value().classes();
+        int perClass = p.value().perClass();
+        int testPerClass = p.value().testPerClass();
+        long seed = p.value().seed();
         long t0 = System.nanoTime();
         SyntheticImageFolder.Written w = SyntheticImageFolder.write(out, classes, perClass, testPerClass, seed);
         System.out.printf(Locale.ROOT, "bench images: %d JPEGs (%d classes x %d, test %d per class) in %s and %s-test, "

@@ -1,13 +1,11 @@
 package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.Settings;
 import io.kdstream.loader.dataset.Dataset;
 import io.kdstream.loader.dataset.DatasetException;
 import io.kdstream.loader.dataset.DatasetImport;
 import io.kdstream.loader.dataset.DatasetSpec;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -34,39 +32,28 @@ final class DatasetCommand {
     private DatasetCommand() {
     }
 
+    private record Copy(Path source, Path target, DatasetSpec spec) {
+    }
+
     static int run(List<String> args, Map<String, String> env) {
-        if (args.isEmpty() || !args.get(0).equals("prepare")) {
-            if (args.contains("--help")) {
-                System.out.print(HELP);
-                return 0;
-            }
-            return Kdstream.usage("dataset needs an action: dataset prepare --dataset.source=PATH");
+        CommandLine.Parsed<Copy> p = CommandLine.parseAction("dataset", "prepare", HELP, args, env,
+                s -> {
+                    Path source = Path.of(s.required("dataset.source", "the folder or archive that holds the dataset"));
+                    DatasetSpec spec = DatasetSpec.from(s);
+                    Path target = s.path("dataset.target").orElse(spec.path());
+                    if (!spec.path().toAbsolutePath().normalize().startsWith(target.toAbsolutePath().normalize())) {
+                        throw new ConfigException("setting dataset.path=" + spec.path() + " is not inside "
+                                + "dataset.target=" + target + "; the copy goes to dataset.target and the splits are "
+                                + "read from dataset.path");
+                    }
+                    return new Copy(source, target, spec);
+                });
+        if (!p.run()) {
+            return p.exit();
         }
-        List<String> positional = new ArrayList<>();
-        Settings s = Settings.parse(args.subList(1, args.size()), env, positional);
-        Path source;
-        Path target;
-        DatasetSpec spec;
-        try {
-            if (s.bool("help", false)) {
-                System.out.print(HELP);
-                return 0;
-            }
-            source = Path.of(s.required("dataset.source", "the folder or archive that holds the dataset"));
-            spec = DatasetSpec.from(s);
-            target = s.path("dataset.target").orElse(spec.path());
-            if (!spec.path().toAbsolutePath().normalize().startsWith(target.toAbsolutePath().normalize())) {
-                throw new ConfigException("setting dataset.path=" + spec.path() + " is not inside dataset.target="
-                        + target + "; the copy goes to dataset.target and the splits are read from dataset.path");
-            }
-            if (!positional.isEmpty()) {
-                throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");
-            }
-            s.requireAllUsed();
-        } catch (ConfigException e) {
-            System.err.println("kdstream dataset prepare: " + e.getMessage());
-            return 2;
-        }
+        Path source = p.value().source();
+        Path target = p.value().target();
+        DatasetSpec spec = p.value().spec();
         try {
             long t0 = System.nanoTime();
             DatasetImport.Outcome o = DatasetImport.into(source, target);

@@ -16,26 +16,10 @@ import java.util.regex.Pattern;
  * The usual PyTorch input pipeline on the same image folder, as {@code bench data}'s reference: runs
  * {@code bench/reference/torchvision_folder.py} with {@code bench.python} (default Debian's {@code /usr/bin/python3},
  * where python3-torchvision installs; else the {@code python3} on the path), one DataLoader worker per core, and reads
- * its images/s.
+ * its images/s. {@code script} is null when the reference does not run; {@code problem}, when not null, stops the bench.
  */
-final class ReferenceBench {
+record ReferenceBench(String python, Path script, Path folder, int size, int batch, String problem) {
     private static final Pattern RATE = Pattern.compile("reference: ([0-9.]+) images/s");
-
-    private final String python;
-    private final Path script;
-    private final Path folder;
-    private final int size;
-    private final int batch;
-    private final String problem;
-
-    private ReferenceBench(String python, Path script, Path folder, int size, int batch, String problem) {
-        this.python = python;
-        this.script = script;
-        this.folder = folder;
-        this.size = size;
-        this.batch = batch;
-        this.problem = problem;
-    }
 
     /**
      * The reference for {@code bench.reference} ({@code auto}, {@code on}, {@code off}): {@code on} needs an image
@@ -86,11 +70,6 @@ final class ReferenceBench {
             Thread.currentThread().interrupt();
             return false;
         }
-    }
-
-    /** A problem that stops the bench, or null. */
-    String problem() {
-        return problem;
     }
 
     boolean enabled() {

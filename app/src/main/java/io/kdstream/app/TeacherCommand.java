@@ -1,14 +1,11 @@
 package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.RunId;
 import io.kdstream.core.config.Secret;
-import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.teacher.SwapOrder;
 import io.kdstream.teacher.SwapPublisher;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -38,42 +35,26 @@ final class TeacherCommand {
     private TeacherCommand() {
     }
 
+    private record Order(KafkaSettings kafka, SwapOrder order, Secret token) {
+    }
+
     static int run(List<String> args, Map<String, String> env) {
-        if (args.isEmpty() || !args.get(0).equals("swap")) {
-            if (args.contains("--help")) {
-                System.out.print(HELP);
-                return 0;
-            }
-            return Kdstream.usage("teacher needs an action: teacher swap --to=MODEL");
-        }
-        List<String> positional = new ArrayList<>();
-        Settings s = Settings.parse(args.subList(1, args.size()), env, positional);
-        KafkaSettings kafka;
-        SwapOrder order;
-        Secret token;
-        try {
-            if (s.bool("help", false)) {
-                System.out.print(HELP);
-                return 0;
-            }
+        CommandLine.Parsed<Order> p = CommandLine.parseAction("teacher", "swap", HELP, args, env, s -> {
             String to = s.required("to", "the teacher to swap to, a model inside the replicas' teacher.model-root");
             String id = s.string("id", "");
             String version = s.string("version", "");
             String t = s.required("admin.token", "the token the teacher replicas were given (KDS_ADMIN_TOKEN)");
             ConfigException.require(t.length() >= 16, "admin.token", "(hidden)", "must be at least 16 characters");
-            token = Secret.of(t);
-            kafka = KafkaSettings.from(s);
-            RunId.from(s);
-            if (!positional.isEmpty()) {
-                throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");
-            }
-            s.requireAllUsed();
-            order = new SwapOrder(to, id, version, System.currentTimeMillis(),
-                    env.getOrDefault("HOSTNAME", "local"));
-        } catch (ConfigException e) {
-            System.err.println("kdstream teacher swap: " + e.getMessage());
-            return 2;
+            KafkaSettings kafka = KafkaSettings.from(s);
+            return new Order(kafka, new SwapOrder(to, id, version, System.currentTimeMillis(),
+                    env.getOrDefault("HOSTNAME", "local")), Secret.of(t));
+        });
+        if (!p.run()) {
+            return p.exit();
         }
+        KafkaSettings kafka = p.value().kafka();
+        SwapOrder order = p.value().order();
+        Secret token = p.value().token();
         try {
             long offset = SwapPublisher.publish(kafka, order, token);
             System.out.println("teacher swap ordered: " + order.describe());
