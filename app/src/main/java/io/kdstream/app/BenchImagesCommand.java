@@ -16,7 +16,7 @@ final class BenchImagesCommand {
             usage: kdstream bench images [--bench.out=DIR] [--bench.classes=100] [--bench.per-class=20]
                                          [--bench.test-per-class=4] [--bench.seed=1]
 
-            Writes colour JPEGs of mixed sizes around 400x350 (quality 90, about 60-80 KB each: gradients, class
+            Writes colour JPEGs of mixed sizes around 400x350 (quality 90, about 62 KB each on average: gradients, class
             textures, shapes and noise, so they decode like photographs) to DIR/<class>/NNNNN.jpg and a test split to
             DIR-test. Default DIR: runs/images224. Then, e.g.:
               ./kdstream bench data --dataset.kind=folder --dataset.path=DIR --dataset.channels=3 \\

@@ -40,4 +40,29 @@ class SyntheticImageFolderTest {
         Path f = Path.of("class001", "00001.jpg");
         assertArrayEquals(Files.readAllBytes(tmp.resolve("a").resolve(f)), Files.readAllBytes(tmp.resolve("b").resolve(f)));
     }
+
+    @Test
+    void shouldDecodeJpegsAndPngsToTheSamePixelsAsGetRgbOnTheFastPath(@TempDir Path tmp) throws Exception {
+        SyntheticImageFolder.write(tmp.resolve("img"), 2, 3, 0, 5);
+        java.util.List<Path> files = new java.util.ArrayList<>();
+        try (var s = Files.walk(tmp.resolve("img"))) {
+            s.filter(p -> p.toString().endsWith(".jpg")).sorted().forEach(files::add);
+        }
+        Path png = tmp.resolve("one.png"); // a PNG of the same content: another reader, another raster layout
+        javax.imageio.ImageIO.write(javax.imageio.ImageIO.read(files.get(0).toFile()), "png", png.toFile());
+        files.add(png);
+        for (int channels : new int[] {3, 1}) {
+            ImageDecoder d = new ImageDecoder(channels, 4096);
+            for (Path f : files) {
+                byte[] bytes = Files.readAllBytes(f);
+                var fast = d.decode(bytes, f.toString());
+                java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+                var slow = d.toHwcViaArgb(img, img.getWidth(), img.getHeight(),
+                        new byte[img.getWidth() * img.getHeight() * channels]);
+                assertEquals(slow.height(), fast.height());
+                assertEquals(slow.width(), fast.width());
+                assertArrayEquals(slow.pixels(), fast.pixels(), f + ", " + channels + " channel(s)");
+            }
+        }
+    }
 }
