@@ -174,25 +174,23 @@ public final class TeacherService implements Service {
         TopicAdmin.ensureTopics(admin, kafka, Topic.AUGMENTED, Topic.ANNOTATED, Topic.DEAD_LETTER, Topic.CONTROL);
         follower = new SwapFollower(kafka, adminConfig.token(), registry);
         Optional<SwapOrder> order = follower.catchUp(kafka.sendTimeout());
-        if (order.isPresent()) { // the run's teacher was swapped before this replica started: run that one
-            SwapOrder o = order.get();
-            try {
-                current = config.forSwap(o.model(), o.id(), o.version());
-                teacher = Mono.fromCallable(() -> TeacherModel.load(current)).subscribeOn(djl).block();
-            } catch (RuntimeException e) {
-                follower.close();
-                admin.close(Duration.ofSeconds(5));
-                djl.dispose();
-                throw new ConfigException("the run's last teacher swap order (" + o.describe() + " on "
-                        + kafka.topic(Topic.CONTROL) + ") names a teacher this replica cannot load: " + e.getMessage()
-                        + ". Make the model available under teacher.model-root, or order another swap (kdstream "
-                        + "teacher swap --to=MODEL)");
+        try { // a swap ordered before this replica started wins over teacher.model: every replica runs one teacher
+            current = order.map(o -> config.forSwap(o.model(), o.id(), o.version())).orElse(config);
+            teacher = Mono.fromCallable(() -> TeacherModel.load(current)).subscribeOn(djl).block();
+        } catch (RuntimeException e) {
+            follower.close();
+            admin.close(Duration.ofSeconds(5));
+            djl.dispose();
+            if (order.isEmpty()) {
+                throw e;
             }
-            LOG.info("teacher: the run's swap order {} applies; running it instead of {}", o.describe(),
-                    config.model());
-        } else {
-            teacher = Mono.fromCallable(() -> TeacherModel.load(config)).subscribeOn(djl).block();
+            throw new ConfigException("the run's last teacher swap order (" + order.get().describe() + " on "
+                    + kafka.topic(Topic.CONTROL) + ") names a teacher this replica cannot load: " + e.getMessage()
+                    + ". Make the model available under teacher.model-root, or order another swap (kdstream "
+                    + "teacher swap --to=MODEL)");
         }
+        order.ifPresent(o -> LOG.info("teacher: the run's swap order {} applies; running it instead of {}",
+                o.describe(), config.model()));
         markActive(teacher);
         swapsDone = Counter.builder(MetricNames.TEACHER_SWAPS).tag("outcome", "done")
                 .description("live teacher swaps").register(registry);

@@ -25,7 +25,8 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * {@code .zip} archive) into the directory the loader and the student read, so a cluster needs nothing from the host
  * but that one path. An archive whose entries all lie in one top-level folder is unpacked without that folder. The
  * copy is skipped when the target already holds the same source (same names, sizes and modification times), so a
- * restart does not copy again. Entries that would land outside the target are refused.
+ * restart does not copy again. A target that holds anything this did not put there is refused, never cleared, and
+ * archive entries that would land outside the target are refused.
  */
 public final class DatasetImport {
     /** The file in the target that records which source it holds. */
@@ -56,6 +57,10 @@ public final class DatasetImport {
                 return new Outcome(false, 0, 0, stamp);
             }
             Files.createDirectories(target);
+            if (!Files.isRegularFile(stampFile) && !isEmpty(target)) { // never clear a directory this did not fill
+                throw new DatasetException("dataset target " + target + " holds files that `kdstream dataset prepare` "
+                        + "did not put there; name an empty or new directory (dataset.target), or empty this one");
+            }
             clear(target);
             long[] counts = Files.isDirectory(source) ? copyTree(source, target) : unpack(source, target);
             if (counts[0] == 0) {
@@ -86,6 +91,12 @@ public final class DatasetImport {
             throw new UncheckedIOException("cannot list the dataset source " + source + ": " + e, e);
         }
         return b.toString();
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.findAny().isEmpty();
+        }
     }
 
     private static void clear(Path dir) throws IOException {

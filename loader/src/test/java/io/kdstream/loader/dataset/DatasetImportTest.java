@@ -60,8 +60,8 @@ class DatasetImportTest {
     @Test
     void shouldUnpackAZipAndReplaceWhatAnotherSourceLeft(@TempDir Path tmp) throws IOException {
         Path target = tmp.resolve("data");
-        Files.createDirectories(target);
-        Files.writeString(target.resolve("stale.txt"), "from an earlier source");
+        DatasetImport.into(mini(), target);
+        Files.writeString(target.resolve("stale.txt"), "left by an earlier source");
         Path archive = tmp.resolve("fashion.zip");
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(archive))) {
             for (Path f : Files.list(mini()).sorted().toList()) {
@@ -73,6 +73,16 @@ class DatasetImportTest {
         assertTrue(DatasetImport.into(archive, target).copied());
         assertFalse(Files.exists(target.resolve("stale.txt")));
         assertEquals(400, DatasetSpec.idx(target).open(true).size());
+    }
+
+    @Test
+    void shouldNeverClearADirectoryItDidNotFill(@TempDir Path tmp) throws IOException {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home);
+        Files.writeString(home.resolve("notes.txt"), "the user's");
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetImport.into(mini(), home));
+        assertTrue(e.getMessage().contains("did not put there"), e.getMessage());
+        assertTrue(Files.exists(home.resolve("notes.txt")));
     }
 
     @Test
