@@ -1,4 +1,4 @@
-import io.kdstream.loader.dataset.ImageDecoder;
+import io.kdstream.core.image.ImageDecoder;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ public class DecodeBench {
         for (int pass = 0; pass < 2; pass++) {
             long a = time(files, b -> read(b, 1));
             long c = time(files, b -> read(b, 2));
-            long d = time(files, b -> kds.decode(b, "bench"));
+            long d = time(files, b -> kds.decode(b));
             if (pass == 1) {
                 System.out.printf("%d JPEGs, %.0f KB each on average, one thread%n", files.size(),
                         files.stream().mapToInt(x -> x.length).average().orElse(0) / 1024);

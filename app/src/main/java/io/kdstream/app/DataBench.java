@@ -8,6 +8,7 @@ import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSender;
 import io.kdstream.core.kafka.KafkaSettings;
+import io.kdstream.core.wire.EncodedSample;
 import io.kdstream.core.wire.Sample;
 import io.kdstream.loader.Loader;
 import io.kdstream.loader.LoaderConfig;
@@ -83,6 +84,16 @@ final class DataBench {
             return 1;
         }
         int sampleBytes = probe.encode().length;
+        if (loaderConfig.ship() == LoaderConfig.Ship.ENCODED) { // the file as it is travels, not its pixels
+            try {
+                Dataset.Encoded f = data.readEncoded(0);
+                sampleBytes = new EncodedSample(0, 0, 0, 0, 0, f.label(), data.numClasses(), 0, f.source(), f.bytes(),
+                        data.channels(), loaderConfig.dataset().maxSide()).encode().length;
+            } catch (Exception e) {
+                System.err.println("kdstream bench data: cannot read the first image file: " + e.getMessage());
+                return 1;
+            }
+        }
         int batch = augConfig.batchSize();
         int batchBytes = new BatchAugmenter(augConfig.crop(), augConfig.flip(), augConfig.teacherSize(),
                 augConfig.studentSize(), augConfig.mix(), 1, augConfig.teacherView(), augConfig.viewEncoding()).augment(java.util.Collections.nCopies(batch, probe), 0, 0, 0)

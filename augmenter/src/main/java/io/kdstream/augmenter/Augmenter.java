@@ -5,6 +5,7 @@ import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.image.ImageDecodeException;
 import io.kdstream.core.kafka.ConsumerLag;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
@@ -19,6 +20,7 @@ import io.kdstream.core.kafka.RunEnd;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.kafka.TopicAdmin;
 import io.kdstream.core.wire.AugmentedBatch;
+import io.kdstream.core.wire.EncodedSample;
 import io.kdstream.core.wire.EpochEnd;
 import io.kdstream.core.wire.Frame;
 import io.kdstream.core.wire.FrameCodec;
@@ -182,8 +184,11 @@ public final class Augmenter implements Service {
             switch (f.kind()) {
                 case SAMPLE -> {
                     Sample s;
-                    try {
-                        s = Sample.fromFrame(f);
+                    try { // the pixels, or the file's bytes to decode here (loader.ship=encoded)
+                        s = EncodedSample.isEncoded(f) ? EncodedSample.fromFrame(f).decode() : Sample.fromFrame(f);
+                    } catch (ImageDecodeException e) {
+                        return List.of(deadLetter(rec, DeadLetters.Reason.CORRUPT_IMAGE, f.stringProperty("source", "")
+                                + ": " + e.getMessage()));
                     } catch (RuntimeException e) {
                         return List.of(dead(rec, e.getMessage()));
                     }

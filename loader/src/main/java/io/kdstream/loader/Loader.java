@@ -13,6 +13,7 @@ import io.kdstream.core.kafka.LagThrottle;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.kafka.TopicAdmin;
 import io.kdstream.core.kafka.WireHeaders;
+import io.kdstream.core.wire.EncodedSample;
 import io.kdstream.core.wire.EpochEnd;
 import io.kdstream.core.wire.RecordKind;
 import io.kdstream.core.wire.Sample;
@@ -172,20 +173,19 @@ public final class Loader implements Service {
                 progress.add(1);
                 continue;
             }
-            Dataset.Item item;
+            int p = emitted % partitions;
+            byte[] record;
+            String key = "s" + id;
             try {
-                item = data.read(id);
+                record = sample(data, id, e, p, emitted, perPartition[p]);
             } catch (BadImageException ex) {
                 bad.set(id);
                 out.deadLetter(ex, data.rawBytes(id), id);
                 progress.add(1);
                 continue;
             }
-            int p = emitted % partitions;
-            Sample s = new Sample(id, e, p, emitted, perPartition[p], item.label(), data.numClasses(), System.currentTimeMillis(),
-                    data.name() + ":" + item.source(), item.image());
             throttle.acquire();
-            out.send(kafka.topic(Topic.SAMPLES), p, s.key(), s.encode(), RecordKind.SAMPLE, 1);
+            out.send(kafka.topic(Topic.SAMPLES), p, key, record, RecordKind.SAMPLE, 1);
             perPartition[p]++;
             emitted++;
         }
@@ -197,6 +197,20 @@ public final class Loader implements Service {
             EpochEnd end = new EpochEnd(e, p, partitions, STAGE, perPartition[p], 0, last, System.currentTimeMillis());
             out.send(kafka.topic(Topic.SAMPLES), p, end.key(), end.encode(), RecordKind.EPOCH_END, 0);
         }
+    }
+
+    /** One SAMPLE record: the decoded pixels, or with {@code loader.ship=encoded} the file as it is. */
+    private byte[] sample(Dataset data, int id, int epoch, int partition, int indexInEpoch, long position)
+            throws BadImageException {
+        long now = System.currentTimeMillis();
+        if (config.ship() == LoaderConfig.Ship.ENCODED) {
+            Dataset.Encoded f = data.readEncoded(id);
+            return new EncodedSample(id, epoch, partition, indexInEpoch, position, f.label(), data.numClasses(), now,
+                    data.name() + ":" + f.source(), f.bytes(), data.channels(), config.dataset().maxSide()).encode();
+        }
+        Dataset.Item item = data.read(id);
+        return new Sample(id, epoch, partition, indexInEpoch, position, item.label(), data.numClasses(), now,
+                data.name() + ":" + item.source(), item.image()).encode();
     }
 
     /** The shuffled order of an epoch: a Fisher-Yates permutation seeded by (seed, epoch). */

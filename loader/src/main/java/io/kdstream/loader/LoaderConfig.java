@@ -16,10 +16,29 @@ import java.util.List;
  *                        consumer group it feeds, measured from committed offsets
  * @param feeds           {@code loader.feeds}: consumer groups to wait for; default the augmenter's group
  * @param maxInFlight     {@code loader.max-in-flight}: records sent but not yet acknowledged
+ * @param ship            {@code loader.ship}: {@code decoded} pixels (default) or, for image folders, the
+ *                        {@code encoded} files as they are, decoded by the augmenter (docs/PERFORMANCE.md)
  */
 public record LoaderConfig(DatasetSpec dataset, int epochs, long seed, int batchSize, int maxAheadBatches,
-                           List<String> feeds, int maxInFlight) {
+                           List<String> feeds, int maxInFlight, Ship ship) {
+    /** What a SAMPLE record carries. */
+    public enum Ship {
+        /** The decoded pixels (HWC uint8). */
+        DECODED,
+        /** The image file's bytes (PNG or JPEG); the augmenter decodes them. Image folders only. */
+        ENCODED
+    }
+
+    /** The loader's settings with decoded pixels on the wire. */
+    public LoaderConfig(DatasetSpec dataset, int epochs, long seed, int batchSize, int maxAheadBatches,
+                        List<String> feeds, int maxInFlight) {
+        this(dataset, epochs, seed, batchSize, maxAheadBatches, feeds, maxInFlight, Ship.DECODED);
+    }
+
     public LoaderConfig {
+        ConfigException.require(ship == Ship.DECODED || dataset.kind() == DatasetSpec.Kind.FOLDER, "loader.ship",
+                "encoded", "sends image files as they are and needs dataset.kind=folder (" + dataset.kind().name()
+                        .toLowerCase(java.util.Locale.ROOT) + " data has no files to send)");
         ConfigException.require(epochs >= 0, "pipeline.epochs", epochs, "must be >= 0 (0 = forever)");
         ConfigException.require(batchSize >= 1 && batchSize <= 65536, "pipeline.batch-size", batchSize,
                 "must be 1..65536");
@@ -32,7 +51,8 @@ public record LoaderConfig(DatasetSpec dataset, int epochs, long seed, int batch
     public static LoaderConfig from(Settings s, List<String> defaultFeeds) {
         return new LoaderConfig(DatasetSpec.from(s), s.integer("pipeline.epochs", 1), s.longValue("pipeline.seed", 42),
                 s.integer("pipeline.batch-size", 128), s.integer("loader.max-ahead-batches", 32),
-                s.list("loader.feeds", defaultFeeds), s.integer("loader.max-in-flight", 1024));
+                s.list("loader.feeds", defaultFeeds), s.integer("loader.max-in-flight", 1024),
+                s.choice("loader.ship", Ship.class, Ship.DECODED));
     }
 
     /**

@@ -48,6 +48,27 @@ public interface Dataset {
     }
 
     /**
+     * One image's file as it is, for datasets of image files (folders): what the loader sends with
+     * {@code loader.ship=encoded}, decoding left to the augmenter.
+     *
+     * @throws BadImageException when the file cannot be read
+     * @throws UnsupportedOperationException for datasets that are not image files
+     */
+    default Encoded readEncoded(int index) throws BadImageException {
+        throw new UnsupportedOperationException(name() + " holds no image files to send undecoded");
+    }
+
+    /**
+     * One image file, undecoded.
+     *
+     * @param bytes  the file's bytes (PNG or JPEG)
+     * @param label  the class, or -1 when unlabeled
+     * @param source where it came from, for messages
+     */
+    record Encoded(byte[] bytes, int label, String source) {
+    }
+
+    /**
      * One decoded image.
      *
      * @param image  the pixels, HWC uint8 with {@link #channels()} channels

@@ -1,5 +1,6 @@
 package io.kdstream.loader.dataset;
 
+import io.kdstream.core.image.ImageDecoder;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import java.nio.file.Files;
@@ -139,6 +140,11 @@ public record DatasetSpec(Kind kind, Path path, boolean labeled, int channels, i
         @Override
         public byte[] rawBytes(int index) {
             return inner.rawBytes(index);
+        }
+
+        @Override
+        public Encoded readEncoded(int index) throws BadImageException {
+            return inner.readEncoded(index);
         }
     }
 }

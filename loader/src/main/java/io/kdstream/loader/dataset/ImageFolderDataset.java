@@ -1,5 +1,7 @@
 package io.kdstream.loader.dataset;
 
+import io.kdstream.core.image.ImageDecodeException;
+import io.kdstream.core.image.ImageDecoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,9 +127,21 @@ public final class ImageFolderDataset implements Dataset {
                     + "; check permissions or remove the file", e);
         }
         try {
-            return new Item(decoder.decode(bytes, source), labels[index], source);
-        } catch (BadImageException e) {
-            throw new BadImageException(f.toString(), false, e.getMessage().substring(source.length() + 2), e.getCause());
+            return new Item(decoder.decode(bytes), labels[index], source);
+        } catch (ImageDecodeException e) {
+            throw new BadImageException(f.toString(), false, e.getMessage(), e.getCause());
+        }
+    }
+
+    /** The file's bytes as they are, undecoded, for {@code loader.ship=encoded}. */
+    @Override
+    public Encoded readEncoded(int index) throws BadImageException {
+        Path f = files.get(index);
+        try {
+            return new Encoded(Files.readAllBytes(f), labels[index], root.relativize(f).toString());
+        } catch (IOException e) {
+            throw new BadImageException(f.toString(), true, "cannot read: " + e.getMessage()
+                    + "; check permissions or remove the file", e);
         }
     }
 

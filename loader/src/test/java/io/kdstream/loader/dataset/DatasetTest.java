@@ -1,5 +1,6 @@
 package io.kdstream.loader.dataset;
 
+import io.kdstream.core.image.ImageDecoder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,6 @@
 package io.kdstream.loader.dataset;
 
+import io.kdstream.core.image.ImageDecoder;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,7 +56,7 @@ class SyntheticImageFolderTest {
             ImageDecoder d = new ImageDecoder(channels, 4096);
             for (Path f : files) {
                 byte[] bytes = Files.readAllBytes(f);
-                var fast = d.decode(bytes, f.toString());
+                var fast = d.decode(bytes);
                 java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(bytes));
                 var slow = d.toHwcViaArgb(img, img.getWidth(), img.getHeight(),
                         new byte[img.getWidth() * img.getHeight() * channels]);

@@ -1,4 +1,4 @@
-package io.kdstream.loader.dataset;
+package io.kdstream.core.image;
 
 import io.kdstream.core.wire.ImageU8;
 import java.awt.image.BufferedImage;
@@ -15,7 +15,8 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Decodes PNG and JPEG bytes with the JDK's ImageIO into uint8 HWC pixels with a fixed channel count: grey images
  * are replicated to RGB, colour images are reduced to grey with ITU-R BT.601 luma (0.299 R + 0.587 G + 0.114 B).
- * Grey sources are read from the raster directly, without ImageIO's colour-space conversion.
+ * Grey sources are read from the raster directly, without ImageIO's colour-space conversion. The loader decodes with
+ * it when it publishes pixels, the augmenter when the loader publishes the files' bytes ({@code loader.ship}).
  */
 public final class ImageDecoder {
     private final int channels;
@@ -36,15 +37,14 @@ public final class ImageDecoder {
     /**
      * Decodes one file's bytes.
      *
-     * @param source the file name, for messages
-     * @throws BadImageException when the bytes are not a decodable PNG or JPEG, or the image is too large
+     * @throws ImageDecodeException when the bytes are not a decodable PNG or JPEG, or the image is too large
      */
-    public ImageU8 decode(byte[] bytes, String source) throws BadImageException {
+    public ImageU8 decode(byte[] bytes) throws ImageDecodeException {
         BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
-                throw new BadImageException(source, false, "not a PNG or JPEG image (" + bytes.length
+                throw new ImageDecodeException("not a PNG or JPEG image (" + bytes.length
                         + " bytes, unrecognised header); remove or replace the file", null);
             }
             ImageReader reader = readers.next();
@@ -53,7 +53,7 @@ public final class ImageDecoder {
                 int w = reader.getWidth(0);
                 int h = reader.getHeight(0);
                 if (w > maxSide || h > maxSide) {
-                    throw new BadImageException(source, false, "image is " + w + "x" + h + ", larger than "
+                    throw new ImageDecodeException("image is " + w + "x" + h + ", larger than "
                             + "dataset.max-side=" + maxSide + "; shrink it or raise the limit", null);
                 }
                 img = reader.read(0);
@@ -61,11 +61,11 @@ public final class ImageDecoder {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
-            throw new BadImageException(source, false, "corrupt or truncated image: " + e.getMessage()
+            throw new ImageDecodeException("corrupt or truncated image: " + e.getMessage()
                     + "; re-export or remove the file", e);
         }
         if (img == null || img.getWidth() <= 0 || img.getHeight() <= 0) {
-            throw new BadImageException(source, false, "decoder returned no image; re-export or remove the file", null);
+            throw new ImageDecodeException("decoder returned no image; re-export or remove the file", null);
         }
         return toHwc(img);
     }
@@ -131,8 +131,8 @@ public final class ImageDecoder {
         return new ImageU8(h, w, channels, out);
     }
 
-    /** Any other image: through {@code getRGB}, which converts to sRGB. */
-    ImageU8 toHwcViaArgb(BufferedImage img, int w, int h, byte[] out) {
+    /** Any other image: through {@code getRGB}, which converts to sRGB (public as the reference for tests). */
+    public ImageU8 toHwcViaArgb(BufferedImage img, int w, int h, byte[] out) {
         int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
         for (int i = 0; i < argb.length; i++) {
             int r = (argb[i] >> 16) & 0xff;
