@@ -3,6 +3,7 @@ package io.kdstream.app;
 import io.kdstream.core.config.RunId;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
+import io.kdstream.student.StudentConfig;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -49,9 +49,7 @@ final class AuditCommand {
     static int run(List<String> args, Map<String, String> env) {
         CommandLine.Parsed<Target> p = CommandLine.parse("audit", HELP, args, env, s -> {
             KafkaSettings kafka = KafkaSettings.from(s);
-            Optional<String> run = RunId.from(s);
-            Path base = s.path("student.out").orElse(Path.of("runs", "student"));
-            return new Target(kafka, run.orElse("(no pipeline.run)"), run.map(base::resolve).orElse(base));
+            return new Target(kafka, RunId.from(s).orElse("(no pipeline.run)"), StudentConfig.outDir(s));
         });
         if (!p.run()) {
             return p.exit();

@@ -119,23 +119,23 @@ final class DataBench {
             double rawSamples = rawRate(local, "bench.raw-samples", sampleBytes, images, 1);
             double rawBatches = rawRate(local, "bench.raw-batches", batchBytes, (images + batch - 1) / batch, batch);
             double relay = relayRate(local, sampleBytes, batchBytes, images, batch);
-            List<Double> pipelines = new ArrayList<>();
-            List<Double> references = new ArrayList<>();
+            double[] pipelines = new double[repeats];
+            double[] references = new double[repeats];
             for (int rep = 0; rep < repeats; rep++) { // interleaved, so both sides see the same hour of the machine
                 KafkaSettings run = local.withTopicPrefix(local.topicPrefix() + "rep" + rep + ".");
                 SimpleMeterRegistry registry = new SimpleMeterRegistry();
                 long t0 = System.nanoTime();
                 LocalRun.run(List.of(new Loader(loaderConfig, run, registry), new Augmenter(augConfig, run,
                         registry)), ticker);
-                pipelines.add(images / ((System.nanoTime() - t0) / 1e9));
+                pipelines[rep] = images / ((System.nanoTime() - t0) / 1e9);
                 if (ref.enabled()) {
-                    references.add(ref.run(loaderConfig.epochs()));
+                    references[rep] = ref.run(loaderConfig.epochs());
                 }
                 System.err.printf(Locale.ROOT, "bench data: repetition %d of %d: kdstream %.0f images/s%s%n", rep + 1,
-                        repeats, pipelines.get(rep), ref.enabled() ? String.format(Locale.ROOT,
-                                ", reference %.0f images/s", references.get(rep)) : "");
+                        repeats, pipelines[rep], ref.enabled() ? String.format(Locale.ROOT,
+                                ", reference %.0f images/s", references[rep]) : "");
             }
-            double pipeline = median(pipelines);
+            double pipeline = TrainBench.median(pipelines);
             double bound = relay;
             System.out.printf(Locale.ROOT, "%n| measurement | images/s |%n|---|---:|%n");
             System.out.printf(Locale.ROOT, "| broker raw, %d-byte SAMPLE-size records, produce -> consume | %.0f |%n",
@@ -149,16 +149,16 @@ final class DataBench {
                     min(pipelines), max(pipelines), pipeline);
             if (ref.enabled()) {
                 System.out.printf(Locale.ROOT, "| reference: %s (median of %d, range %.0f-%.0f) | %.0f |%n",
-                        ref.describe(), repeats, min(references), max(references), median(references));
+                        ref.describe(), repeats, min(references), max(references), TrainBench.median(references));
             }
             System.out.printf(Locale.ROOT, "%nratio pipeline / raw relay = %.3f%n", pipeline / bound);
             if (ref.enabled()) {
-                List<Double> ratios = new ArrayList<>();
+                double[] ratios = new double[repeats];
                 for (int i = 0; i < repeats; i++) {
-                    ratios.add(pipelines.get(i) / references.get(i));
+                    ratios[i] = pipelines[i] / references[i];
                 }
                 System.out.printf(Locale.ROOT, "ratio kdstream / reference = %.3f (median of %d repetitions, range "
-                        + "%.3f-%.3f)%n", median(ratios), repeats, min(ratios), max(ratios));
+                        + "%.3f-%.3f)%n", TrainBench.median(ratios), repeats, min(ratios), max(ratios));
             }
             return 0;
         } catch (RuntimeException e) {
@@ -269,17 +269,11 @@ final class DataBench {
         return count * imagesPerRecord / seconds;
     }
 
-    private static double median(List<Double> v) {
-        List<Double> sorted = v.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    private static double min(double[] v) {
+        return java.util.Arrays.stream(v).min().orElse(Double.NaN);
     }
 
-    private static double min(List<Double> v) {
-        return v.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
-    }
-
-    private static double max(List<Double> v) {
-        return v.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    private static double max(double[] v) {
+        return java.util.Arrays.stream(v).max().orElse(Double.NaN);
     }
 }

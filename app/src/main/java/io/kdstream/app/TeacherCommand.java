@@ -21,7 +21,7 @@ final class TeacherCommand {
             Orders every teacher replica of the run to swap to MODEL between two batches, and keeps the order:
             replicas that restart or are added later run MODEL from their first batch.
               --to=MODEL          a model directory or TorchScript file inside the replicas' teacher.model-root
-                                  (relative to it, e.g. fashion-mlp, or absolute)
+                                  (relative to it, e.g. fashion-cnn16, or absolute)
               --id=ID             the teacher id the batches carry (default: the model's name)
               --version=V         the version the batches carry (default: the model's own)
               --admin.token=T     the token the replicas were given (KDS_ADMIN_TOKEN); replicas refuse orders

@@ -12,9 +12,14 @@ import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.kafka.TopicAdmin;
 import io.kdstream.core.kafka.WireHeaders;
+import io.kdstream.core.wire.AugmentedBatch;
+import io.kdstream.core.wire.Frame;
+import io.kdstream.core.wire.FrameCodec;
+import io.kdstream.core.wire.RecordKind;
 import io.kdstream.loader.Loader;
 import io.kdstream.loader.LoaderConfig;
 import io.kdstream.loader.dataset.DatasetSpec;
+import io.kdstream.loader.dataset.SyntheticImageFolder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -36,8 +42,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Loader -> augmenter -> a plain KafkaConsumer, on the real embedded broker, with the shipped test data. */
+/**
+ * Loader -> augmenter -> a plain KafkaConsumer, on the real embedded broker, with the shipped test data; with pixels
+ * on the wire, and with the files on the wire decoded by the augmenter ({@code loader.ship=encoded}).
+ */
 class DataPathIntegrationTest {
     private static EmbeddedKafkaBroker broker;
 
@@ -209,6 +219,75 @@ class DataPathIntegrationTest {
                 && (e.getKey().endsWith("corrupt-truncated.png") || e.getKey().endsWith("not-an-image.jpg"))).count(),
                 reasons.toString());
         assertEquals(2.0, registry.get("kds.dead.letters").tag("stage", "loader").tag("reason",
+                DeadLetters.Reason.CORRUPT_IMAGE.name().toLowerCase()).counter().count());
+    }
+
+    private static Map<String, AugmentedBatch> batches(List<ConsumerRecord<String, byte[]>> records) {
+        Map<String, AugmentedBatch> out = new TreeMap<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            Frame f = FrameCodec.decode(r.value());
+            if (f.kind() == RecordKind.AUGMENTED_BATCH) {
+                out.put(r.key(), AugmentedBatch.fromFrame(f));
+            }
+        }
+        return out;
+    }
+
+    private static LoaderConfig twoEpochs(KafkaSettings kafka, DatasetSpec data, LoaderConfig.Ship ship) {
+        return new LoaderConfig(data, 2, 5, 4, 8, List.of(kafka.group(Augmenter.STAGE)), 64, ship);
+    }
+
+    @Test
+    void shouldAugmentTheSameViewsFromFilesAsFromPixels(@TempDir Path tmp) {
+        // consistent teaching must not depend on where the decoding happens
+        SyntheticImageFolder.write(tmp.resolve("img"), 3, 6, 0, 3);
+        DatasetSpec data = new DatasetSpec(DatasetSpec.Kind.FOLDER, tmp.resolve("img"), true, 3, 10, 4096, 0, 0);
+        KafkaSettings dec = kafka("dec.", 2);
+        KafkaSettings enc = kafka("enc.", 2);
+        runPipeline(dec, twoEpochs(dec, data, LoaderConfig.Ship.DECODED), augmenterConfig(4, 48, 24),
+                new SimpleMeterRegistry());
+        runPipeline(enc, twoEpochs(enc, data, LoaderConfig.Ship.ENCODED), augmenterConfig(4, 48, 24),
+                new SimpleMeterRegistry());
+        // 18 images over 2 partitions: 3 batches of up to 4 per partition and epoch, 12 in all, and 4 epoch ends
+        Map<String, AugmentedBatch> decoded = batches(readAll(dec, Topic.AUGMENTED, 16));
+        Map<String, AugmentedBatch> encoded = batches(readAll(enc, Topic.AUGMENTED, 16));
+        assertEquals(12, decoded.size());
+        assertEquals(decoded.keySet(), encoded.keySet());
+        decoded.forEach((k, d) -> {
+            AugmentedBatch e = encoded.get(k);
+            assertArrayEquals(d.sampleIds(), e.sampleIds(), k);
+            assertArrayEquals(d.view().pixels(), e.view().pixels(), k + ": the teacher's view");
+            assertArrayEquals(d.studentView().pixels(), e.studentView().pixels(), k + ": the student's view");
+        });
+    }
+
+    @Test
+    void shouldDeadLetterAFileThatDoesNotDecodeInTheAugmenterNamingIt() {
+        DatasetSpec folder = new DatasetSpec(DatasetSpec.Kind.FOLDER, testdata().resolve("folder"), true, 1, 10, 4096,
+                0, 0);
+        KafkaSettings kafka = kafka("files.", 2);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        runPipeline(kafka, twoEpochs(kafka, folder, LoaderConfig.Ship.ENCODED), augmenterConfig(4, 32, 16), registry);
+
+        // 14 files over 2 partitions: 2 batches per partition and epoch (none made only of the 2 bad files), 4 ends
+        Set<String> seen = new HashSet<>();
+        batches(readAll(kafka, Topic.AUGMENTED, 12)).forEach((k, b) -> {
+            for (long id : b.sampleIds()) {
+                assertTrue(seen.add(b.epoch() + ":" + id), "sample " + id + " twice in epoch " + b.epoch());
+            }
+        });
+        assertEquals(24, seen.size(), "the 12 good images arrive once in each of the 2 epochs");
+        List<String> dead = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(kafka, Topic.DEAD_LETTER, 4)) {
+            dead.add(WireHeaders.text(r.headers(), WireHeaders.DLQ_STAGE) + "/"
+                    + WireHeaders.text(r.headers(), WireHeaders.DLQ_REASON) + " "
+                    + WireHeaders.text(r.headers(), WireHeaders.DLQ_ERROR));
+        }
+        assertEquals(4, dead.size(), "2 bad files x 2 epochs: " + dead);
+        assertTrue(dead.stream().allMatch(d -> d.startsWith("augmenter/CORRUPT_IMAGE")), dead.toString());
+        assertTrue(dead.stream().anyMatch(d -> d.contains("corrupt-truncated.png"))
+                && dead.stream().anyMatch(d -> d.contains("not-an-image.jpg")), dead.toString());
+        assertEquals(4.0, registry.get("kds.dead.letters").tag("stage", "augmenter").tag("reason",
                 DeadLetters.Reason.CORRUPT_IMAGE.name().toLowerCase()).counter().count());
     }
 }

@@ -122,8 +122,11 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
                 TeacherPolicy.from(s));
     }
 
-    /** {@code student.out}, and inside it the run's own directory when {@code pipeline.run} names one. */
-    static Path outDir(Settings s) {
+    /**
+     * {@code student.out}, and inside it the run's own directory when {@code pipeline.run} names one: where a run's
+     * checkpoints, final model and summary are (the trainer writes there, {@code kdstream audit} reads there).
+     */
+    public static Path outDir(Settings s) {
         Path base = s.path("student.out").orElse(Path.of("runs", "student"));
         return RunId.from(s).map(base::resolve).orElse(base);
     }
