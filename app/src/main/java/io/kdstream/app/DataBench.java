@@ -4,12 +4,17 @@ import io.kdstream.augmenter.Augmenter;
 import io.kdstream.augmenter.AugmenterConfig;
 import io.kdstream.augmenter.ops.BatchAugmenter;
 import io.kdstream.broker.EmbeddedKafkaBroker;
+import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSender;
 import io.kdstream.core.kafka.KafkaSettings;
+import io.kdstream.core.image.BatchRenderer;
+import io.kdstream.core.wire.AnnotatedBatch;
+import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.EncodedSample;
 import io.kdstream.core.wire.Sample;
+import io.kdstream.core.wire.SampleRef;
 import io.kdstream.loader.Loader;
 import io.kdstream.loader.LoaderConfig;
 import io.kdstream.loader.dataset.Dataset;
@@ -17,6 +22,7 @@ import io.kdstream.loader.dataset.DatasetException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,6 +63,7 @@ final class DataBench {
         String reference;
         String python;
         int repeats;
+        int renderThreads;
         try {
             kafka = KafkaSettings.from(s);
             loaderConfig = LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE)));
@@ -67,6 +74,7 @@ final class DataBench {
             ConfigException.require(repeats >= 1, "bench.repeats", repeats, "must be >= 1");
             ConfigException.require(List.of("auto", "off", "on").contains(reference), "bench.reference", reference,
                     "must be auto (the torchvision reference on image folders when python3 has torchvision), on or off");
+            renderThreads = BatchRenderer.threads(s);
             s.requireAllUsed();
             data = loaderConfig.dataset().open(true);
         } catch (ConfigException | DatasetException e) {
@@ -74,6 +82,7 @@ final class DataBench {
             return 2;
         }
         long images = (long) data.size() * loaderConfig.epochs();
+        String ship = loaderConfig.ship().name().toLowerCase(Locale.ROOT);
         Sample probe;
         try {
             Dataset.Item it = data.read(0);
@@ -84,6 +93,19 @@ final class DataBench {
             return 1;
         }
         int sampleBytes = probe.encode().length;
+        boolean records = loaderConfig.ship() == LoaderConfig.Ship.REFERENCE;
+        SampleRef probeRef = null;
+        if (records) { // the file's name and size travel, and view records instead of pixels
+            try {
+                Dataset.Reference r = data.readReference(0);
+                probeRef = new SampleRef(0, 0, 0, 0, 0, r.label(), data.numClasses(), 0, r.root(), r.path(),
+                        r.height(), r.width(), data.channels(), loaderConfig.dataset().maxSide());
+                sampleBytes = probeRef.encode().length;
+            } catch (Exception e) {
+                System.err.println("kdstream bench data: cannot read the first image's header: " + e.getMessage());
+                return 1;
+            }
+        }
         if (loaderConfig.ship() == LoaderConfig.Ship.ENCODED) { // the file as it is travels, not its pixels
             try {
                 Dataset.Encoded f = data.readEncoded(0);
@@ -95,9 +117,17 @@ final class DataBench {
             }
         }
         int batch = augConfig.batchSize();
-        int batchBytes = new BatchAugmenter(augConfig.crop(), augConfig.flip(), augConfig.teacherSize(),
-                augConfig.studentSize(), augConfig.mix(), 1, augConfig.teacherView(), augConfig.viewEncoding()).augment(java.util.Collections.nCopies(batch, probe), 0, 0, 0)
-                .encode().length;
+        BatchAugmenter probeAugmenter = new BatchAugmenter(augConfig.crop(), augConfig.flip(), augConfig.teacherSize(),
+                augConfig.studentSize(), augConfig.mix(), 1, augConfig.teacherView(), augConfig.viewEncoding());
+        AugmentedBatch probeBatch = records ? probeAugmenter.plan(Collections.nCopies(batch, probeRef), 0, 0, 0, 0)
+                : probeAugmenter.augment(Collections.nCopies(batch, probe), 0, 0, 0);
+        int batchBytes = probeBatch.encode().length;
+        // what the teacher republishes: the batch as it travelled, its logits (float32) and, for view records, the
+        // checksum of the view it rendered
+        int annotatedBytes = new AnnotatedBatch(records ? probeBatch.withViews(null, null,
+                probeBatch.recipe().withTeacherViewCrc(0)) : probeBatch, new float[batch * data.numClasses()], false,
+                "teacher", "1").encode().length;
+        double perImage = sampleBytes + (double) (batchBytes + annotatedBytes) / batch;
         System.err.printf(Locale.ROOT, "bench data: %s, %d images, batch %d, %d partition(s); SAMPLE %d B, "
                         + "AUGMENTED_BATCH %d B%n", data.name(), images, batch, kafka.partitions(), sampleBytes,
                 batchBytes);
@@ -120,13 +150,20 @@ final class DataBench {
             double rawBatches = rawRate(local, "bench.raw-batches", batchBytes, (images + batch - 1) / batch, batch);
             double relay = relayRate(local, sampleBytes, batchBytes, images, batch);
             double[] pipelines = new double[repeats];
+            double[] cpuMs = new double[repeats];
             double[] references = new double[repeats];
             for (int rep = 0; rep < repeats; rep++) { // interleaved, so both sides see the same hour of the machine
                 KafkaSettings run = local.withTopicPrefix(local.topicPrefix() + "rep" + rep + ".");
                 SimpleMeterRegistry registry = new SimpleMeterRegistry();
                 long t0 = System.nanoTime();
-                LocalRun.run(List.of(new Loader(loaderConfig, run, registry), new Augmenter(augConfig, run,
-                        registry)), ticker);
+                List<Service> stages = new ArrayList<>(List.of(new Loader(loaderConfig, run, registry),
+                        new Augmenter(augConfig, run, registry)));
+                if (records) {
+                    stages.add(new RenderStage(run, images, renderThreads));
+                }
+                long cpu0 = processTicks();
+                LocalRun.run(stages, ticker);
+                cpuMs[rep] = (processTicks() - cpu0) * 10.0 / images;
                 pipelines[rep] = images / ((System.nanoTime() - t0) / 1e9);
                 if (ref.enabled()) {
                     references[rep] = ref.run(loaderConfig.epochs());
@@ -144,14 +181,22 @@ final class DataBench {
                     + "| %.0f |%n", batchBytes, batch, rawBatches);
             System.out.printf(Locale.ROOT, "| broker raw relay over both hops at once (plain clients: SAMPLE-size in, "
                     + "batch-size out every %d) | %.0f |%n", batch, relay);
-            System.out.printf(Locale.ROOT, "| kdstream loader -> augmenter on %s through Kafka (decode, publish, crop, "
-                    + "mix, publish; median of %d, range %.0f-%.0f) | %.0f |%n", data.name(), repeats,
-                    min(pipelines), max(pipelines), pipeline);
+            System.out.printf(Locale.ROOT, "| kdstream loader -> augmenter on %s through Kafka, loader.ship=%s (%s; "
+                    + "median of %d, range %.0f-%.0f) | %.0f |%n", data.name(), ship, records
+                    ? "name the file, publish, draw crops and mixing, publish view records, decode and render the "
+                    + "teacher's view as the teacher does" : "decode, publish, crop, mix, publish the views",
+                    repeats, min(pipelines), max(pipelines), pipeline);
             if (ref.enabled()) {
                 System.out.printf(Locale.ROOT, "| reference: %s (median of %d, range %.0f-%.0f) | %.0f |%n",
                         ref.describe(), repeats, min(references), max(references), TrainBench.median(references));
             }
             System.out.printf(Locale.ROOT, "%nratio pipeline / raw relay = %.3f%n", pipeline / bound);
+            System.out.printf(Locale.ROOT, "bytes through the broker per trained image, loader.ship=%s: %.0f (SAMPLE "
+                    + "%d + AUGMENTED_BATCH %d / %d + ANNOTATED_BATCH %d / %d)%n", ship, perImage, sampleBytes,
+                    batchBytes, batch, annotatedBytes, batch);
+            System.out.printf(Locale.ROOT, "kdstream CPU per image (this process: broker, loader, augmenter%s): %.2f ms "
+                    + "(median of %d, range %.2f-%.2f)%n", records ? ", rendering" : "", TrainBench.median(cpuMs),
+                    repeats, min(cpuMs), max(cpuMs));
             if (ref.enabled()) {
                 double[] ratios = new double[repeats];
                 for (int i = 0; i < repeats; i++) {
@@ -267,6 +312,12 @@ final class DataBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return count * imagesPerRecord / seconds;
+    }
+
+    /** This process's CPU time so far in clock ticks (1/100 s), from /proc; 0 elsewhere. */
+    private static long processTicks() {
+        long t = ThreadCpu.ticks(io.kdstream.models.ProcTask.processStat());
+        return Math.max(0, t);
     }
 
     private static double min(double[] v) {

@@ -26,6 +26,7 @@ import io.kdstream.core.wire.Frame;
 import io.kdstream.core.wire.FrameCodec;
 import io.kdstream.core.wire.RecordKind;
 import io.kdstream.core.wire.Sample;
+import io.kdstream.core.wire.SampleRef;
 import io.kdstream.core.wire.ViewEncoding;
 import io.kdstream.core.wire.WireFormatException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -183,34 +184,41 @@ public final class Augmenter implements Service {
             List<Work> out = new ArrayList<>(2);
             switch (f.kind()) {
                 case SAMPLE -> {
-                    Sample s;
-                    try { // the pixels, or the file's bytes to decode here (loader.ship=encoded)
-                        s = EncodedSample.isEncoded(f) ? EncodedSample.fromFrame(f).decode() : Sample.fromFrame(f);
+                    Sample s = null;
+                    SampleRef ref = null;
+                    try { // pixels, the file's bytes to decode here (encoded), or the file's name (reference)
+                        if (SampleRef.isReference(f)) {
+                            ref = SampleRef.fromFrame(f);
+                        } else {
+                            s = EncodedSample.isEncoded(f) ? EncodedSample.fromFrame(f).decode() : Sample.fromFrame(f);
+                        }
                     } catch (ImageDecodeException e) {
                         return List.of(deadLetter(rec, DeadLetters.Reason.CORRUPT_IMAGE, f.stringProperty("source", "")
                                 + ": " + e.getMessage()));
                     } catch (RuntimeException e) {
                         return List.of(dead(rec, e.getMessage()));
                     }
+                    long sampleId = s != null ? s.sampleId() : ref.sampleId();
+                    int epoch = s != null ? s.epoch() : ref.epoch();
+                    long position = s != null ? s.position() : ref.position();
                     int group = config.newSamplesPerBatch();
-                    long seq = s.position() / group;
+                    long seq = position / group;
                     Pending p = pending.get(partition);
-                    if (p != null && (p.epoch != s.epoch() || p.seq != seq)) {
+                    if (p != null && (p.epoch != epoch || p.seq != seq)) {
                         out.add(flush(partition));
                         p = null;
                     }
-                    if (p != null && !p.samples.isEmpty() && !p.compatible(s)) {
-                        return List.of(deadContent(rec, "sample " + s.sampleId() + " has " + s.image().channels()
-                                + " channel(s) and " + s.numClasses() + " classes, its batch has "
-                                + p.samples.get(0).image().channels() + " and " + p.samples.get(0).numClasses()));
+                    if (p != null && !p.isEmpty() && !p.compatible(s, ref)) {
+                        return List.of(deadContent(rec, "sample " + sampleId + " (" + f.stringProperty("source", "")
+                                + ") does not fit its batch: " + p.describeFirst() + "; one run reads one dataset, "
+                                + "shipped one way"));
                     }
                     if (p == null) {
-                        p = new Pending(s.epoch(), partition, seq);
+                        p = new Pending(epoch, partition, seq);
                         pending.put(partition, p);
                     }
-                    p.samples.add(s);
-                    p.records.add(rec);
-                    if (s.position() % group == group - 1) {
+                    p.add(s, ref, rec);
+                    if (position % group == group - 1) {
                         out.add(flush(partition));
                     }
                 }
@@ -238,17 +246,16 @@ public final class Augmenter implements Service {
 
         private Work flush(int partition) {
             Pending p = pending.remove(partition);
-            List<Sample> batchSamples = p.samples;
+            Pending batch = p;
             long variant = 0;
             if (config.dlb()) {
                 Pending prev = carried.put(partition, p);
                 if (prev != null && prev.epoch == p.epoch && prev.seq == p.seq - 1) {
-                    batchSamples = new ArrayList<>(prev.samples);
-                    batchSamples.addAll(p.samples);
+                    batch = prev.followedBy(p);
                 }
                 variant = p.seq + 1; // repeated samples get fresh crops, flips and mixing
             }
-            List<Sample> samples = batchSamples;
+            Pending content = batch;
             long cropVariant = variant;
             if (throttle != null) {
                 try {
@@ -260,7 +267,9 @@ public final class Augmenter implements Service {
             }
             return () -> {
                 long t0 = System.nanoTime();
-                AugmentedBatch b = augmenter.augment(samples, p.epoch, p.partition, p.seq, cropVariant);
+                AugmentedBatch b = content.refs.isEmpty()
+                        ? augmenter.augment(content.samples, p.epoch, p.partition, p.seq, cropVariant)
+                        : augmenter.plan(content.refs, p.epoch, p.partition, p.seq, cropVariant);
                 byte[] value = b.encode();
                 if (value.length > kafka.maxRecordBytes()) {
                     throw new IllegalStateException("batch " + b.key() + " encodes to " + value.length
@@ -289,12 +298,13 @@ public final class Augmenter implements Service {
         }
     }
 
-    /** The samples of one partition's current batch. */
+    /** The samples of one partition's current batch: pixels, or files named by the loader (reference). */
     private static final class Pending {
         final int epoch;
         final int partition;
         final long seq;
         final List<Sample> samples = new ArrayList<>();
+        final List<SampleRef> refs = new ArrayList<>();
         final List<ReceivedRecord<String, byte[]>> records = new ArrayList<>();
 
         Pending(int epoch, int partition, long seq) {
@@ -303,9 +313,49 @@ public final class Augmenter implements Service {
             this.seq = seq;
         }
 
-        boolean compatible(Sample s) {
-            Sample first = samples.get(0);
-            return first.image().channels() == s.image().channels() && first.numClasses() == s.numClasses();
+        void add(Sample s, SampleRef ref, ReceivedRecord<String, byte[]> rec) {
+            if (s != null) {
+                samples.add(s);
+            } else {
+                refs.add(ref);
+            }
+            records.add(rec);
+        }
+
+        boolean isEmpty() {
+            return samples.isEmpty() && refs.isEmpty();
+        }
+
+        /** Whether a sample can join: the same kind of record, channels and classes (and folder, for files). */
+        boolean compatible(Sample s, SampleRef ref) {
+            if (s != null) {
+                return refs.isEmpty() && samples.get(0).image().channels() == s.image().channels()
+                        && samples.get(0).numClasses() == s.numClasses();
+            }
+            SampleRef first = refs.isEmpty() ? null : refs.get(0);
+            return first != null && first.channels() == ref.channels() && first.numClasses() == ref.numClasses()
+                    && first.root().equals(ref.root());
+        }
+
+        String describeFirst() {
+            if (!samples.isEmpty()) {
+                Sample s = samples.get(0);
+                return "its batch has pixels of " + s.image().channels() + " channel(s) and " + s.numClasses()
+                        + " classes";
+            }
+            SampleRef r = refs.get(0);
+            return "its batch names files under " + r.root() + " of " + r.channels() + " channel(s) and "
+                    + r.numClasses() + " classes";
+        }
+
+        /** DLB: this batch's samples, then the next one's. */
+        Pending followedBy(Pending next) {
+            Pending both = new Pending(next.epoch, next.partition, next.seq);
+            both.samples.addAll(samples);
+            both.samples.addAll(next.samples);
+            both.refs.addAll(refs);
+            both.refs.addAll(next.refs);
+            return both;
         }
     }
 }

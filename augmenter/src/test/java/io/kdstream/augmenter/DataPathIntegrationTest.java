@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kdstream.augmenter.ops.InceptionCrop;
 import io.kdstream.augmenter.ops.MixPolicy;
 import io.kdstream.broker.EmbeddedKafkaBroker;
+import io.kdstream.core.image.BatchRenderer;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
@@ -238,7 +239,7 @@ class DataPathIntegrationTest {
     }
 
     @Test
-    void shouldAugmentTheSameViewsFromFilesAsFromPixels(@TempDir Path tmp) {
+    void shouldAugmentTheSameViewsFromFilesAsFromPixels(@TempDir Path tmp) throws Exception {
         // consistent teaching must not depend on where the decoding happens
         SyntheticImageFolder.write(tmp.resolve("img"), 3, 6, 0, 3);
         DatasetSpec data = new DatasetSpec(DatasetSpec.Kind.FOLDER, tmp.resolve("img"), true, 3, 10, 4096, 0, 0);
@@ -248,17 +249,36 @@ class DataPathIntegrationTest {
                 new SimpleMeterRegistry());
         runPipeline(enc, twoEpochs(enc, data, LoaderConfig.Ship.ENCODED), augmenterConfig(4, 48, 24),
                 new SimpleMeterRegistry());
+        KafkaSettings ref = kafka("ref.", 2);
+        runPipeline(ref, twoEpochs(ref, data, LoaderConfig.Ship.REFERENCE), augmenterConfig(4, 48, 24),
+                new SimpleMeterRegistry());
         // 18 images over 2 partitions: 3 batches of up to 4 per partition and epoch, 12 in all, and 4 epoch ends
         Map<String, AugmentedBatch> decoded = batches(readAll(dec, Topic.AUGMENTED, 16));
         Map<String, AugmentedBatch> encoded = batches(readAll(enc, Topic.AUGMENTED, 16));
+        List<ConsumerRecord<String, byte[]>> refRecords = readAll(ref, Topic.AUGMENTED, 16);
+        Map<String, AugmentedBatch> named = batches(refRecords);
         assertEquals(12, decoded.size());
         assertEquals(decoded.keySet(), encoded.keySet());
+        assertEquals(decoded.keySet(), named.keySet());
         decoded.forEach((k, d) -> {
             AugmentedBatch e = encoded.get(k);
             assertArrayEquals(d.sampleIds(), e.sampleIds(), k);
             assertArrayEquals(d.view().pixels(), e.view().pixels(), k + ": the teacher's view");
             assertArrayEquals(d.studentView().pixels(), e.studentView().pixels(), k + ": the student's view");
         });
+        // view records: the teacher and the student render the same views from the files
+        try (BatchRenderer renderer = new BatchRenderer(2)) {
+            for (Map.Entry<String, AugmentedBatch> n : named.entrySet()) {
+                AugmentedBatch d = decoded.get(n.getKey());
+                assertArrayEquals(d.sampleIds(), n.getValue().sampleIds(), n.getKey());
+                assertArrayEquals(d.view().pixels(), renderer.renderTeacher(n.getValue()).view().pixels(),
+                        n.getKey() + ": the teacher's view from view records");
+                assertArrayEquals(d.studentView().pixels(), renderer.renderStudent(n.getValue()).trainingView()
+                        .pixels(), n.getKey() + ": the student's view from view records");
+            }
+        }
+        long recordBytes = refRecords.stream().mapToLong(r -> r.serializedValueSize()).sum();
+        assertTrue(recordBytes < 16 * 2_000, "view records are small: " + recordBytes + " B for 16 records");
     }
 
     @Test

@@ -17,6 +17,7 @@ import io.kdstream.core.wire.EncodedSample;
 import io.kdstream.core.wire.EpochEnd;
 import io.kdstream.core.wire.RecordKind;
 import io.kdstream.core.wire.Sample;
+import io.kdstream.core.wire.SampleRef;
 import io.kdstream.loader.dataset.BadImageException;
 import io.kdstream.loader.dataset.Dataset;
 import io.micrometer.core.instrument.Counter;
@@ -199,10 +200,18 @@ public final class Loader implements Service {
         }
     }
 
-    /** One SAMPLE record: the decoded pixels, or with {@code loader.ship=encoded} the file as it is. */
+    /**
+     * One SAMPLE record: the decoded pixels, with {@code loader.ship=encoded} the file as it is, with
+     * {@code reference} the file's name and size.
+     */
     private byte[] sample(Dataset data, int id, int epoch, int partition, int indexInEpoch, long position)
             throws BadImageException {
         long now = System.currentTimeMillis();
+        if (config.ship() == LoaderConfig.Ship.REFERENCE) {
+            Dataset.Reference r = data.readReference(id);
+            return new SampleRef(id, epoch, partition, indexInEpoch, position, r.label(), data.numClasses(), now,
+                    r.root(), r.path(), r.height(), r.width(), data.channels(), config.dataset().maxSide()).encode();
+        }
         if (config.ship() == LoaderConfig.Ship.ENCODED) {
             Dataset.Encoded f = data.readEncoded(id);
             return new EncodedSample(id, epoch, partition, indexInEpoch, position, f.label(), data.numClasses(), now,

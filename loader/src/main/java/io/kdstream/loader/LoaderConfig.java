@@ -17,7 +17,8 @@ import java.util.List;
  * @param feeds           {@code loader.feeds}: consumer groups to wait for; default the augmenter's group
  * @param maxInFlight     {@code loader.max-in-flight}: records sent but not yet acknowledged
  * @param ship            {@code loader.ship}: {@code decoded} pixels (default) or, for image folders, the
- *                        {@code encoded} files as they are, decoded by the augmenter (docs/PERFORMANCE.md)
+ *                        {@code encoded} files as they are, decoded by the augmenter, or a {@code reference} to each
+ *                        file, rendered by the teacher and the student (docs/PERFORMANCE.md)
  */
 public record LoaderConfig(DatasetSpec dataset, int epochs, long seed, int batchSize, int maxAheadBatches,
                            List<String> feeds, int maxInFlight, Ship ship) {
@@ -26,7 +27,12 @@ public record LoaderConfig(DatasetSpec dataset, int epochs, long seed, int batch
         /** The decoded pixels (HWC uint8). */
         DECODED,
         /** The image file's bytes (PNG or JPEG); the augmenter decodes them. Image folders only. */
-        ENCODED
+        ENCODED,
+        /**
+         * The file's folder, path and size; the augmenter publishes view records and the teacher and the student
+         * decode the file and render the views. Image folders only, read at the same path by every consumer.
+         */
+        REFERENCE
     }
 
     /** The loader's settings with decoded pixels on the wire. */
@@ -37,8 +43,8 @@ public record LoaderConfig(DatasetSpec dataset, int epochs, long seed, int batch
 
     public LoaderConfig {
         ConfigException.require(ship == Ship.DECODED || dataset.kind() == DatasetSpec.Kind.FOLDER, "loader.ship",
-                "encoded", "sends image files as they are and needs dataset.kind=folder (" + dataset.kind().name()
-                        .toLowerCase(java.util.Locale.ROOT) + " data has no files to send)");
+                ship.name().toLowerCase(java.util.Locale.ROOT), "names or sends image files and needs dataset.kind=folder (" + dataset.kind().name()
+                        .toLowerCase(java.util.Locale.ROOT) + " data has no image files)");
         ConfigException.require(epochs >= 0, "pipeline.epochs", epochs, "must be >= 0 (0 = forever)");
         ConfigException.require(batchSize >= 1 && batchSize <= 65536, "pipeline.batch-size", batchSize,
                 "must be 1..65536");

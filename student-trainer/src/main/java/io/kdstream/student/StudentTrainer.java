@@ -5,6 +5,8 @@ import io.kdstream.core.Progress;
 import io.kdstream.core.RateWindow;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.image.BatchRenderer;
+import io.kdstream.core.image.RenderException;
 import io.kdstream.core.kafka.ConsumerLag;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
@@ -89,8 +91,10 @@ public final class StudentTrainer implements Service {
     private ConsumerLag lag;
     private KafkaSender<String, byte[]> sender;
     private DeadLetters deadLetters;
+    private final int renderThreads;
     private Scheduler djl;
     private Scheduler decodeScheduler;
+    private BatchRenderer renderer;
     private Disposable pipeline;
     private boolean stopped;
 
@@ -112,6 +116,17 @@ public final class StudentTrainer implements Service {
      * @param registry where meters go
      */
     public StudentTrainer(StudentConfig config, KafkaSettings kafka, MeterRegistry registry) {
+        this(config, kafka, registry, BatchRenderer.defaultThreads());
+    }
+
+    /**
+     * @param config        what to train and how
+     * @param kafka         where to read
+     * @param registry      where meters go
+     * @param renderThreads {@code render.threads}: threads that render batches of view records
+     */
+    public StudentTrainer(StudentConfig config, KafkaSettings kafka, MeterRegistry registry, int renderThreads) {
+        this.renderThreads = renderThreads;
         this.config = config;
         this.kafka = kafka;
         this.registry = registry;
@@ -126,7 +141,7 @@ public final class StudentTrainer implements Service {
         KafkaSettings kafka = KafkaSettings.from(s);
         Dataset train = io.kdstream.loader.dataset.DatasetSpec.from(s).open(true);
         return new StudentTrainer(StudentConfig.from(s, train.size(), train.numClasses(), train.channels(),
-                kafka.partitions()), kafka, registry);
+                kafka.partitions()), kafka, registry, BatchRenderer.threads(s));
     }
 
     @Override
@@ -216,6 +231,7 @@ public final class StudentTrainer implements Service {
                 List.of(kafka.topic(input)), new StringDeserializer(), new ByteArrayDeserializer(),
                 Duration.ofMillis(200), 8).withStartOffsets(resumeAt).withMetrics(registry, STAGE);
         decodeScheduler = Schedulers.newSingle("kds-student-decode", true);
+        renderer = new BatchRenderer(renderThreads);
         // Reactor replenishes a prefetch of N after N - N/4 items: with 2 the DJL thread emptied its queue before
         // asking the decoder for more and then waited for two decodes (measured as input wait); with 4 it asks
         // for 3 while one decoded batch is still queued
@@ -321,7 +337,12 @@ public final class StudentTrainer implements Service {
                 return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " has "
                         + batch.numClasses() + " classes, the student " + config.spec().classes());
             }
+            if (batch.hasRecipe()) { // view records: render the student's view (checked against the teacher's)
+                batch = renderer.renderStudent(batch);
+            }
             return new Decoded(rec, null, batch, logits, teacher, expectedTeacher, null, null);
+        } catch (RenderException e) {
+            return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, e.getMessage());
         } catch (WireFormatException e) {
             return Decoded.bad(rec, DeadLetters.Reason.BAD_RECORD, e.getMessage());
         }
@@ -535,6 +556,7 @@ public final class StudentTrainer implements Service {
         Mono.fromRunnable(loop::close).subscribeOn(djl).block(Duration.ofSeconds(30));
         djl.dispose();
         decodeScheduler.dispose();
+        renderer.close();
         done.tryEmitEmpty();
     }
 }

@@ -6,6 +6,8 @@ import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.image.BatchRenderer;
+import io.kdstream.core.image.RenderException;
 import io.kdstream.core.kafka.ConsumerLag;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
@@ -82,6 +84,7 @@ public final class TeacherService implements Service {
     private final Sinks.Empty<Void> flowDone = Sinks.empty();
     private final FixedTeacher fixed = new FixedTeacher();
     private final InputWait inputWait;
+    private final int renderThreads;
     private volatile TeacherConfig current;
     private volatile TeacherModel teacher;
     private Gauge active;
@@ -96,6 +99,7 @@ public final class TeacherService implements Service {
     private DeadLetters deadLetters;
     private Scheduler djl;
     private Scheduler io;
+    private BatchRenderer renderer;
     private Disposable pipeline;
     private boolean stopped;
 
@@ -105,7 +109,7 @@ public final class TeacherService implements Service {
      * @param registry where meters go
      */
     public TeacherService(TeacherConfig config, KafkaSettings kafka, MeterRegistry registry) {
-        this(config, kafka, registry, TeacherAdmin.Config.OFF);
+        this(config, kafka, registry, TeacherAdmin.Config.OFF, BatchRenderer.defaultThreads());
     }
 
     /**
@@ -113,8 +117,10 @@ public final class TeacherService implements Service {
      * @param kafka    where to read and write
      * @param registry where meters go
      * @param admin    the admin endpoint ({@code admin.*}), or {@link TeacherAdmin.Config#OFF}
+     * @param renderThreads {@code render.threads}: threads that render batches of view records
      */
-    TeacherService(TeacherConfig config, KafkaSettings kafka, MeterRegistry registry, TeacherAdmin.Config admin) {
+    TeacherService(TeacherConfig config, KafkaSettings kafka, MeterRegistry registry, TeacherAdmin.Config admin,
+                   int renderThreads) {
         this.config = config;
         this.current = config;
         this.kafka = kafka;
@@ -122,11 +128,13 @@ public final class TeacherService implements Service {
         this.adminConfig = admin;
         this.ledger = new RelayLedger(STAGE, registry);
         this.inputWait = new InputWait(registry, STAGE);
+        this.renderThreads = renderThreads;
     }
 
     /** Builds a teacher service from settings (the factory of {@code kdstream run teacher}). */
     public static TeacherService fromSettings(Settings s, MeterRegistry registry) {
-        return new TeacherService(TeacherConfig.from(s), KafkaSettings.from(s), registry, TeacherAdmin.Config.from(s));
+        return new TeacherService(TeacherConfig.from(s), KafkaSettings.from(s), registry, TeacherAdmin.Config.from(s),
+                BatchRenderer.threads(s));
     }
 
     /** The admin endpoint's port, or -1 when it is off (after start). */
@@ -170,6 +178,7 @@ public final class TeacherService implements Service {
             throw new IllegalStateException("teacher service already started");
         }
         djl = DjlThreads.newScheduler("teacher");
+        renderer = new BatchRenderer(renderThreads);
         admin = Admin.create(kafka.admin(STAGE));
         TopicAdmin.ensureTopics(admin, kafka, Topic.AUGMENTED, Topic.ANNOTATED, Topic.DEAD_LETTER, Topic.CONTROL);
         follower = new SwapFollower(kafka, adminConfig.token(), registry);
@@ -181,6 +190,7 @@ public final class TeacherService implements Service {
             follower.close();
             admin.close(Duration.ofSeconds(5));
             djl.dispose();
+            renderer.close();
             if (order.isEmpty()) {
                 throw e;
             }
@@ -333,7 +343,13 @@ public final class TeacherService implements Service {
                         + " predicts " + teacher.logits().classes() + "; use a teacher trained on the same classes"),
                         null, null, null, null);
             }
+            if (batch.hasRecipe()) { // view records: decode the files and render the teacher's view here
+                batch = renderer.renderTeacher(batch);
+            }
             return new Work(rec, null, batch, null, null, null);
+        } catch (RenderException e) {
+            return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, rec, e.getMessage()),
+                    null, null, null, null);
         } catch (WireFormatException e) {
             return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage()),
                     null, null, null, null);
@@ -413,6 +429,7 @@ public final class TeacherService implements Service {
         Mono.fromRunnable(() -> closeQuietly(teacher)).subscribeOn(djl).block(Duration.ofSeconds(30));
         djl.dispose();
         io.dispose();
+        renderer.close();
         ledger.stopped();
     }
 }

@@ -1,15 +1,19 @@
 package io.kdstream.augmenter.ops;
 
 import io.kdstream.core.image.CropBox;
-import io.kdstream.core.image.Resampler;
+import io.kdstream.core.image.Mixing;
+import io.kdstream.core.image.ViewRendering;
 
 import io.kdstream.core.Seeds;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.MixMode;
 import io.kdstream.core.wire.Sample;
+import io.kdstream.core.wire.SampleRef;
 import io.kdstream.core.wire.TeacherView;
 import io.kdstream.core.wire.View;
 import io.kdstream.core.wire.ViewEncoding;
+import io.kdstream.core.wire.ViewRecipe;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -77,7 +81,7 @@ public final class BatchAugmenter {
 
     /** The seeded geometry of a sample: the same for the teacher's and the student's view. */
     public Geometry geometry(Sample s) {
-        return geometry(s, 1, 0);
+        return geometry(s.epoch(), s.sampleId(), s.image().height(), s.image().width(), 1, 0);
     }
 
     /** The teacher's geometry: the student's, another seeded draw (independent) or the whole image (fixed). */
@@ -86,18 +90,20 @@ public final class BatchAugmenter {
     }
 
     private Geometry teacherGeometry(Sample s, long variant) {
+        int h = s.image().height();
+        int w = s.image().width();
         return switch (teacherView) {
-            case CONSISTENT -> geometry(s, 1, variant);
-            case INDEPENDENT -> geometry(s, 3, variant);
-            case FIXED -> new Geometry(new CropBox(0, 0, s.image().height(), s.image().width()), false);
+            case CONSISTENT -> geometry(s.epoch(), s.sampleId(), h, w, 1, variant);
+            case INDEPENDENT -> geometry(s.epoch(), s.sampleId(), h, w, 3, variant);
+            case FIXED -> new Geometry(new CropBox(0, 0, h, w), false);
         };
     }
 
     /** Variant 0 is the sample's one geometry of the epoch; other variants draw fresh ones (a repeated sample, DLB). */
-    private Geometry geometry(Sample s, int stream, long variant) {
-        SplittableRandom rnd = new SplittableRandom(variant == 0 ? Seeds.mix(seed, s.epoch(), s.sampleId(), stream)
-                : Seeds.mix(seed, s.epoch(), s.sampleId(), stream, variant));
-        CropBox box = crop.sample(s.image().height(), s.image().width(), rnd);
+    private Geometry geometry(int epoch, long sampleId, int height, int width, int stream, long variant) {
+        SplittableRandom rnd = new SplittableRandom(variant == 0 ? Seeds.mix(seed, epoch, sampleId, stream)
+                : Seeds.mix(seed, epoch, sampleId, stream, variant));
+        CropBox box = crop.sample(height, width, rnd);
         return new Geometry(box, flip && rnd.nextBoolean());
     }
 
@@ -133,6 +139,8 @@ public final class BatchAugmenter {
         long[] loadedAt = new long[n];
         int[] boxes = new int[n * 4];
         byte[] flips = new byte[n];
+        int[] teacherBoxes = teacherView == TeacherView.CONSISTENT ? boxes : new int[n * 4];
+        byte[] teacherFlips = teacherView == TeacherView.CONSISTENT ? flips : new byte[n];
         long createdAt = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
             Sample s = samples.get(i);
@@ -140,54 +148,122 @@ public final class BatchAugmenter {
                 throw new IllegalArgumentException("sample " + s.sampleId() + " has " + s.image().channels()
                         + " channels and " + s.numClasses() + " classes, the batch has " + c + " and " + k);
             }
-            Geometry g = geometry(s, 1, variant);
-            Geometry tg = teacherGeometry(s, variant);
-            Resampler.cropResize(s.image(), tg.box(), tg.flipped(), teacherSize, teacherSize, teacher,
-                    i * teacherSize * teacherSize * c);
+            put(geometry(s.epoch(), s.sampleId(), s.image().height(), s.image().width(), 1, variant), i, boxes, flips);
+            if (teacherView != TeacherView.CONSISTENT) {
+                put(teacherGeometry(s, variant), i, teacherBoxes, teacherFlips);
+            }
+            ViewRendering.crop(s.image(), i, teacherBoxes, teacherFlips, teacherSize, teacher);
             if (twoViews) {
-                Resampler.cropResize(s.image(), g.box(), g.flipped(), studentSize, studentSize, student,
-                        i * studentSize * studentSize * c);
+                ViewRendering.crop(s.image(), i, boxes, flips, studentSize, student);
             }
             ids[i] = s.sampleId();
             labels[i] = s.label();
             loadedAt[i] = s.loadedAtMs();
-            boxes[i * 4] = g.box().top();
-            boxes[i * 4 + 1] = g.box().left();
-            boxes[i * 4 + 2] = g.box().height();
-            boxes[i * 4 + 3] = g.box().width();
-            flips[i] = (byte) (g.flipped() ? 1 : 0);
             createdAt = Math.min(createdAt, s.loadedAtMs());
         }
+        MixChoice m = mixChoice(n, epoch, partition, seq);
+        if (teacherView != TeacherView.FIXED) {
+            teacher = ViewRendering.mix(teacher, n, teacherSize, c, m.mode(), m.partners(), m.lambda(), m.cut());
+        }
+        if (twoViews) {
+            student = ViewRendering.mix(student, n, studentSize, c, m.mode(), m.partners(), m.lambda(), m.cut());
+        }
+        float[] lambdas = m.lambdas(n);
+        float[] targets = Mixing.targets(labels, m.partners(), lambdas, k);
+        return new AugmentedBatch(epoch, partition, seq, createdAt, k, m.mode(), ids, labels, loadedAt, m.partners(),
+                lambdas, targets, boxes, flips, m.cut(), View.encoded(n, teacherSize, teacherSize, c, teacher,
+                encoding), twoViews ? View.encoded(n, studentSize, studentSize, c, student, encoding) : null,
+                teacherView);
+    }
+
+    /**
+     * Plans one batch of files named by the loader ({@code loader.ship=reference}): the same crop boxes, flips and
+     * mixing as {@link #augment} would draw for those images, and the recipe from which the teacher and the student
+     * render the views. Needs a consistent teacher view.
+     *
+     * @param refs      the batch, in order, all with the same channel and class counts
+     * @param maxSide   the largest image side the consumers accept
+     */
+    public AugmentedBatch plan(List<SampleRef> refs, int epoch, int partition, long seq, long variant) {
+        int n = refs.size();
+        if (n == 0) {
+            throw new IllegalArgumentException("empty batch");
+        }
+        if (teacherView != TeacherView.CONSISTENT) {
+            throw new IllegalStateException("augment.teacher-view=" + teacherView.wireName() + " needs the pixels; "
+                    + "with loader.ship=reference only the consistent teacher view is possible");
+        }
+        SampleRef first = refs.get(0);
+        int k = first.numClasses();
+        long[] ids = new long[n];
+        int[] labels = new int[n];
+        long[] loadedAt = new long[n];
+        int[] boxes = new int[n * 4];
+        byte[] flips = new byte[n];
+        int[] sizes = new int[n * 2];
+        List<String> paths = new ArrayList<>(n);
+        long createdAt = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            SampleRef r = refs.get(i);
+            if (r.channels() != first.channels() || r.numClasses() != k || !r.root().equals(first.root())) {
+                throw new IllegalArgumentException("sample " + r.sampleId() + " (" + r.source() + ") has "
+                        + r.channels() + " channels and " + k + " classes under " + r.root() + ", the batch has "
+                        + first.channels() + ", " + first.numClasses() + " and " + first.root());
+            }
+            put(geometry(r.epoch(), r.sampleId(), r.height(), r.width(), 1, variant), i, boxes, flips);
+            ids[i] = r.sampleId();
+            labels[i] = r.label();
+            loadedAt[i] = r.loadedAtMs();
+            sizes[i * 2] = r.height();
+            sizes[i * 2 + 1] = r.width();
+            paths.add(r.path());
+            createdAt = Math.min(createdAt, r.loadedAtMs());
+        }
+        MixChoice m = mixChoice(n, epoch, partition, seq);
+        float[] lambdas = m.lambdas(n);
+        ViewRecipe recipe = new ViewRecipe(first.root(), paths, sizes, first.channels(), first.maxSide(),
+                teacherSize, studentSize, encoding, -1);
+        return new AugmentedBatch(epoch, partition, seq, createdAt, k, m.mode(), ids, labels, loadedAt, m.partners(),
+                lambdas, Mixing.targets(labels, m.partners(), lambdas, k), boxes, flips, m.cut(), null, null,
+                TeacherView.CONSISTENT, recipe);
+    }
+
+    private static void put(Geometry g, int i, int[] boxes, byte[] flips) {
+        boxes[i * 4] = g.box().top();
+        boxes[i * 4 + 1] = g.box().left();
+        boxes[i * 4 + 2] = g.box().height();
+        boxes[i * 4 + 3] = g.box().width();
+        flips[i] = (byte) (g.flipped() ? 1 : 0);
+    }
+
+    /**
+     * One batch's mixing: its mode, each image's partner, the mixup weight and the cutmix box.
+     *
+     * @param lambda the mixup weight, or for cutmix the area of the student's view that keeps its own pixels
+     */
+    private record MixChoice(MixMode mode, int[] partners, float lambda, float[] cut) {
+        float[] lambdas(int n) {
+            float[] l = new float[n];
+            java.util.Arrays.fill(l, lambda);
+            return l;
+        }
+    }
+
+    /** The seeded mixing of batch (epoch, partition, seq). */
+    private MixChoice mixChoice(int n, int epoch, int partition, long seq) {
         SplittableRandom rnd = new SplittableRandom(Seeds.mix(seed, epoch, partition, seq, 2));
         MixMode mode = n < 2 ? MixMode.NONE : mix.pick(rnd);
         int[] partners = new int[n];
-        float[] lambdas = new float[n];
-        float[] cut = null;
         for (int i = 0; i < n; i++) {
             partners[i] = mode == MixMode.NONE ? i : (i + 1) % n;
         }
-        float lambda;
-        switch (mode) {
-            case MIXUP -> {
-                lambda = (float) mix.mixupLambda(rnd);
-                teacher = teacherView == TeacherView.FIXED ? teacher : Mixing.mixup(teacher, n, partners, lambda);
-                student = student == null ? null : Mixing.mixup(student, n, partners, lambda);
+        return switch (mode) {
+            case MIXUP -> new MixChoice(mode, partners, (float) mix.mixupLambda(rnd), null);
+            case CUTMIX -> { // the target follows the area the student actually sees
+                float[] cut = mix.cutBox(rnd);
+                yield new MixChoice(mode, partners, Mixing.keptFraction(cut, studentSize, studentSize), cut);
             }
-            case CUTMIX -> {
-                cut = mix.cutBox(rnd);
-                float kept = teacherView == TeacherView.FIXED ? Float.NaN
-                        : Mixing.cutmix(teacher, n, teacherSize, teacherSize, c, partners, cut);
-                if (twoViews) {
-                    kept = Mixing.cutmix(student, n, studentSize, studentSize, c, partners, cut);
-                }
-                lambda = kept; // the target follows the area the student actually sees
-            }
-            default -> lambda = 1f;
-        }
-        java.util.Arrays.fill(lambdas, lambda);
-        float[] targets = Mixing.targets(labels, partners, lambdas, k);
-        return new AugmentedBatch(epoch, partition, seq, createdAt, k, mode, ids, labels, loadedAt, partners, lambdas,
-                targets, boxes, flips, cut, View.encoded(n, teacherSize, teacherSize, c, teacher, encoding),
-                twoViews ? View.encoded(n, studentSize, studentSize, c, student, encoding) : null, teacherView);
+            default -> new MixChoice(mode, partners, 1f, null);
+        };
     }
 }

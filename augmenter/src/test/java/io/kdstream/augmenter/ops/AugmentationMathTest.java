@@ -1,6 +1,7 @@
 package io.kdstream.augmenter.ops;
 
 import io.kdstream.core.image.CropBox;
+import io.kdstream.core.image.Mixing;
 import io.kdstream.core.image.Resampler;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

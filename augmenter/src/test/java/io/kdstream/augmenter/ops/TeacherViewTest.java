@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.kdstream.core.image.CropBox;
+import io.kdstream.core.image.Mixing;
 import io.kdstream.core.image.Resampler;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.ImageU8;

@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
@@ -35,11 +36,60 @@ public final class ImageDecoder {
     }
 
     /**
+     * Reads only a file's header: its size as {height, width}, refusing what {@link #decode} would refuse for its
+     * size or format (what {@code loader.ship=reference} sends instead of the pixels).
+     *
+     * @throws ImageDecodeException when the file is not a PNG or JPEG image, or too large
+     */
+    public int[] readSize(java.nio.file.Path file) throws ImageDecodeException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator()
+                    : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new ImageDecodeException("not a PNG or JPEG image (unrecognised header); remove or replace the "
+                        + "file", null);
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if (w > maxSide || h > maxSide) {
+                    throw new ImageDecodeException("image is " + w + "x" + h + ", larger than "
+                            + "dataset.max-side=" + maxSide + "; shrink it or raise the limit", null);
+                }
+                return new int[] {h, w};
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new ImageDecodeException("unreadable image header: " + e.getMessage()
+                    + "; re-export or remove the file", e);
+        }
+    }
+
+    /**
      * Decodes one file's bytes.
      *
      * @throws ImageDecodeException when the bytes are not a decodable PNG or JPEG, or the image is too large
      */
     public ImageU8 decode(byte[] bytes) throws ImageDecodeException {
+        return decode(bytes, null, -1, -1);
+    }
+
+    /**
+     * Decodes only the pixels inside {@code box} of an image that must be {@code height x width}: the same values as
+     * decoding it whole and cropping (the reader still decodes whole rows down to the box's last one), without
+     * converting or copying the rest. What a consumer of view records does, since it knows the crop first.
+     *
+     * @throws ImageDecodeException as {@link #decode}, and when the image is not {@code height x width} (the file
+     *                              changed since its header was read)
+     */
+    public ImageU8 decodeRegion(byte[] bytes, CropBox box, int height, int width) throws ImageDecodeException {
+        return decode(bytes, box, height, width);
+    }
+
+    private ImageU8 decode(byte[] bytes, CropBox box, int height, int width) throws ImageDecodeException {
         BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
@@ -56,7 +106,22 @@ public final class ImageDecoder {
                     throw new ImageDecodeException("image is " + w + "x" + h + ", larger than "
                             + "dataset.max-side=" + maxSide + "; shrink it or raise the limit", null);
                 }
-                img = reader.read(0);
+                if (box == null) {
+                    img = reader.read(0);
+                } else {
+                    if (h != height || w != width) {
+                        throw new ImageDecodeException("image is " + h + "x" + w + " (rows x columns) but was " + height
+                                + "x" + width + " when the loader read it; the file changed during the run (keep the "
+                                + "dataset read-only)", null);
+                    }
+                    if (!box.inside(h, w)) {
+                        throw new ImageDecodeException("crop box " + box + " lies outside the " + h + "x" + w
+                                + " image; the record is corrupt", null);
+                    }
+                    ImageReadParam param = reader.getDefaultReadParam();
+                    param.setSourceRegion(new java.awt.Rectangle(box.left(), box.top(), box.width(), box.height()));
+                    img = reader.read(0, param);
+                }
             } finally {
                 reader.dispose();
             }

@@ -97,34 +97,73 @@ public final class Resampler {
         Taps ty = taps(box.height(), outH);
         byte[] px = src.pixels();
         int srcW = src.width();
-        float[] rows = new float[box.height() * outW * c];
+        int rowLen = outW * c;
+        float[] rows = new float[box.height() * rowLen];
         for (int y = 0; y < box.height(); y++) {
             int rowBase = ((box.top() + y) * srcW + box.left()) * c;
-            for (int x = 0; x < outW; x++) {
-                int sx = tx.start()[x];
-                float[] w = tx.weights()[x];
-                int out = (y * outW + (flip ? outW - 1 - x : x)) * c;
-                for (int ch = 0; ch < c; ch++) {
-                    float acc = 0;
-                    for (int j = 0; j < w.length; j++) {
-                        acc += w[j] * (px[rowBase + (sx + j) * c + ch] & 0xff);
-                    }
-                    rows[out + ch] = acc;
-                }
+            if (c == 3) {
+                horizontalRgb(px, rowBase, tx, flip, outW, rows, y * rowLen);
+            } else {
+                horizontal(px, rowBase, c, tx, flip, outW, rows, y * rowLen);
             }
         }
-        int rowLen = outW * c;
+        // each output row: the weighted sum of its source rows, tap by tap, so the inner loop runs along a row
+        // (the same sums in the same order as one accumulator per value, hence the same floats)
         for (int y = 0; y < outH; y++) {
             int sy = ty.start()[y];
             float[] w = ty.weights()[y];
             int out = offset + y * rowLen;
+            float w0 = w[0];
+            int r0 = sy * rowLen;
             for (int i = 0; i < rowLen; i++) {
+                dst[out + i] = 0f + w0 * rows[r0 + i];
+            }
+            for (int j = 1; j < w.length; j++) {
+                float wj = w[j];
+                int rj = (sy + j) * rowLen;
+                for (int i = 0; i < rowLen; i++) {
+                    dst[out + i] += wj * rows[rj + i];
+                }
+            }
+        }
+    }
+
+    /** One source row resized horizontally, any channel count. */
+    private static void horizontal(byte[] px, int rowBase, int c, Taps tx, boolean flip, int outW, float[] rows,
+                                   int rowOut) {
+        for (int x = 0; x < outW; x++) {
+            int sx = tx.start()[x];
+            float[] w = tx.weights()[x];
+            int out = rowOut + (flip ? outW - 1 - x : x) * c;
+            for (int ch = 0; ch < c; ch++) {
                 float acc = 0;
                 for (int j = 0; j < w.length; j++) {
-                    acc += w[j] * rows[(sy + j) * rowLen + i];
+                    acc += w[j] * (px[rowBase + (sx + j) * c + ch] & 0xff);
                 }
-                dst[out + i] = acc;
+                rows[out + ch] = acc;
             }
+        }
+    }
+
+    /** The same for 3 channels, all three summed in one pass over the taps. */
+    private static void horizontalRgb(byte[] px, int rowBase, Taps tx, boolean flip, int outW, float[] rows,
+                                      int rowOut) {
+        for (int x = 0; x < outW; x++) {
+            int p = rowBase + tx.start()[x] * 3;
+            float[] w = tx.weights()[x];
+            float r = 0;
+            float g = 0;
+            float b = 0;
+            for (int j = 0; j < w.length; j++, p += 3) {
+                float wj = w[j];
+                r += wj * (px[p] & 0xff);
+                g += wj * (px[p + 1] & 0xff);
+                b += wj * (px[p + 2] & 0xff);
+            }
+            int out = rowOut + (flip ? outW - 1 - x : x) * 3;
+            rows[out] = r;
+            rows[out + 1] = g;
+            rows[out + 2] = b;
         }
     }
 }

@@ -59,6 +59,29 @@ public interface Dataset {
     }
 
     /**
+     * One image file named, not read: its folder, its path there and its size from its header, for
+     * {@code loader.ship=reference} (the teacher and the student read the file themselves).
+     *
+     * @throws BadImageException when the header cannot be read or the image is too large
+     * @throws UnsupportedOperationException for datasets that are not image files
+     */
+    default Reference readReference(int index) throws BadImageException {
+        throw new UnsupportedOperationException(name() + " holds no image files to name");
+    }
+
+    /**
+     * An image file named by its folder and relative path.
+     *
+     * @param root   the dataset folder, absolute
+     * @param path   the file, relative to {@code root}
+     * @param height rows
+     * @param width  columns
+     * @param label  the class, or -1 when unlabeled
+     */
+    record Reference(String root, String path, int height, int width, int label) {
+    }
+
+    /**
      * One image file, undecoded.
      *
      * @param bytes  the file's bytes (PNG or JPEG)

@@ -146,5 +146,10 @@ public record DatasetSpec(Kind kind, Path path, boolean labeled, int channels, i
         public Encoded readEncoded(int index) throws BadImageException {
             return inner.readEncoded(index);
         }
+
+        @Override
+        public Reference readReference(int index) throws BadImageException {
+            return inner.readReference(index);
+        }
     }
 }

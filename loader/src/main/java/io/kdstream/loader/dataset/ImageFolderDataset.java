@@ -145,6 +145,19 @@ public final class ImageFolderDataset implements Dataset {
         }
     }
 
+    /** The file named with its size read from its header, for {@code loader.ship=reference}. */
+    @Override
+    public Reference readReference(int index) throws BadImageException {
+        Path f = files.get(index);
+        try {
+            int[] hw = decoder.readSize(f);
+            return new Reference(root.toAbsolutePath().normalize().toString(), root.relativize(f).toString(), hw[0],
+                    hw[1], labels[index]);
+        } catch (ImageDecodeException e) {
+            throw new BadImageException(f.toString(), false, e.getMessage(), e.getCause());
+        }
+    }
+
     @Override
     public byte[] rawBytes(int index) {
         try {

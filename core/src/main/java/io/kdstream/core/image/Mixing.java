@@ -1,6 +1,9 @@
-package io.kdstream.augmenter.ops;
+package io.kdstream.core.image;
 
-/** The pixel arithmetic of mixup and cutmix on NHWC float batches, and the mixed targets. */
+/**
+ * The pixel arithmetic of mixup and cutmix on NHWC float batches, and the mixed targets: shared by the augmenter,
+ * which renders views from pixels, and the teacher and student, which render them from view records.
+ */
 public final class Mixing {
     private Mixing() {
     }
@@ -50,22 +53,17 @@ public final class Mixing {
                 System.arraycopy(src, b + from, batch, a + from, len);
             }
         }
+        return keptFraction(box, h, w);
+    }
+
+    /** The fraction of an h x w view that keeps its own pixels under the cutmix box: the batch's lambda. */
+    public static float keptFraction(float[] box, int h, int w) {
+        int[] r = rasterize(box, h, w);
         return 1f - (float) ((r[2] - r[0]) * (r[3] - r[1])) / (h * w);
     }
 
     /** lambda_i * onehot(y_i) + (1 - lambda_i) * onehot(y_partner), skipping unlabeled (-1) samples. */
     public static float[] targets(int[] labels, int[] partners, float[] lambdas, int k) {
-        int n = labels.length;
-        float[] t = new float[n * k];
-        for (int i = 0; i < n; i++) {
-            if (labels[i] >= 0) {
-                t[i * k + labels[i]] += lambdas[i];
-            }
-            int pl = labels[partners[i]];
-            if (pl >= 0) {
-                t[i * k + pl] += 1 - lambdas[i];
-            }
-        }
-        return t;
+        return io.kdstream.core.wire.AugmentedBatch.mixedTargets(labels, partners, lambdas, k);
     }
 }
