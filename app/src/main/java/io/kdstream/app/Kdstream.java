@@ -38,6 +38,8 @@ public final class Kdstream {
               bench images        writes an ImageNet-like folder of colour JPEGs (~400x350) for the 224 px benches
               bench train         student via Kafka vs from memory, teacher service vs raw forward (medians of
                                   --bench.repeats=N interleaved repetitions after a warm-up)
+              bench scale         annotation throughput against 1, 2, 4, 8 teacher replicas (stand-ins with a
+                                  fixed time per batch) feeding one student: efficiency, input wait, a PNG plot
               experiment NAME     run a named comparison (consistency, recipes, dlb, results, baselines): a
                                   Markdown table and a plot of test top-1 per epoch per arm (--smoke: tiny,
                                   --experiment.seeds=N)
@@ -98,12 +100,13 @@ public final class Kdstream {
             case "teacher" -> TeacherCommand.run(rest, env);
             case "dataset" -> DatasetCommand.run(rest, env);
             case "audit" -> AuditCommand.run(rest, env);
-            case "bench" -> rest.isEmpty() ? usage("bench needs a target: bench data, bench train or bench images")
+            case "bench" -> rest.isEmpty() ? usage("bench needs a target: bench data, bench train, bench images or bench scale")
                     : switch (rest.get(0)) {
                         case "data" -> DataBench.run(rest.subList(1, rest.size()), env);
                         case "train" -> TrainBench.run(rest.subList(1, rest.size()), env);
                         case "images" -> BenchImagesCommand.run(rest.subList(1, rest.size()), env);
-                        default -> usage("unknown bench '" + rest.get(0) + "' (known: data, train, images)");
+                        case "scale" -> ScaleBench.run(rest.subList(1, rest.size()), env);
+                        default -> usage("unknown bench '" + rest.get(0) + "' (known: data, train, images, scale)");
                     };
             default -> usage("unknown command '" + command + "'");
         };

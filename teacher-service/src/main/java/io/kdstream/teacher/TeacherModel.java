@@ -55,6 +55,10 @@ public record TeacherModel(LogitsFunction logits, String id, String version, Aut
             throw new io.kdstream.core.config.ConfigException("setting teacher.model=" + c.model() + " is invalid: no "
                     + "such file or directory; point it at a kdstream model directory or a TorchScript .pt file");
         }
+        if (c.format() == TeacherConfig.Format.AUTO && StandInTeacher.isStandIn(c.model())) {
+            StandInTeacher t = StandInTeacher.load(c.model());
+            return new TeacherModel(t, c.id(), c.version().isEmpty() ? "1" : c.version(), () -> { });
+        }
         TeacherConfig.Format format = c.format() != TeacherConfig.Format.AUTO ? c.format()
                 : java.nio.file.Files.isDirectory(c.model()) ? TeacherConfig.Format.KDSTREAM
                 : TeacherConfig.Format.TORCHSCRIPT;
