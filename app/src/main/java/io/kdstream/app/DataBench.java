@@ -53,31 +53,65 @@ final class DataBench {
     private DataBench() {
     }
 
+    static final String HELP = """
+            usage: kdstream bench data [--dataset.*=...] [--loader.ship=decoded|encoded|reference]
+                                       [--pipeline.batch-size=128] [--view.teacher-size=28]
+                                       [--augment.view-encoding=float32|float16|uint8] [--bench.repeats=3]
+                                       [--bench.warm-ups=1] [--bench.reference=auto|on|off] [--bench.python=PATH]
+                                       [--render.threads=CORES]
+
+            On one embedded broker: the broker's raw rates for records of the pipeline's sizes, then (after
+            bench.warm-ups passes that are not counted) bench.repeats passes of kdstream's loader -> augmenter
+            through Kafka, interleaved on image folders with the usual PyTorch input pipeline on the same data and
+            cores (bench/reference/torchvision_folder.py: ImageFolder + RandomResizedCrop + flip + ToTensor, one
+            DataLoader worker per core). With loader.ship=reference each pass also renders the views from the
+            files, as the teacher does. Prints images/s with their ranges, the ratio to the reference, the bytes
+            through the broker per trained image and the CPU per image.
+
+            example (224 px, docs/PERFORMANCE.md):
+              ./kdstream bench images --bench.out=runs/images224
+              ./kdstream bench data --dataset.kind=folder --dataset.path=runs/images224 --dataset.channels=3 \\
+                  --view.teacher-size=224 --augment.view-encoding=uint8 --pipeline.batch-size=64 \\
+                  --loader.ship=reference
+            """;
+
+    /** What one bench run measures, from its settings. */
+    private record Config(KafkaSettings kafka, LoaderConfig loaderConfig, AugmenterConfig augConfig, String reference,
+                          String python, int repeats, int warmUps, int renderThreads) {
+    }
+
     static int run(List<String> args, Map<String, String> env) {
-        List<String> positional = new ArrayList<>();
-        Settings s = Settings.parse(args, env, positional).withDefaults(StreamCommand.DEFAULTS);
-        KafkaSettings kafka;
-        LoaderConfig loaderConfig;
-        AugmenterConfig augConfig;
-        Dataset data;
-        String reference;
-        String python;
-        int repeats;
-        int renderThreads;
-        try {
-            kafka = KafkaSettings.from(s);
-            loaderConfig = LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE)));
-            augConfig = AugmenterConfig.from(s, List.of());
-            reference = s.string("bench.reference", "auto");
-            python = s.string("bench.python", ReferenceBench.defaultPython());
-            repeats = s.integer("bench.repeats", 3);
-            ConfigException.require(repeats >= 1, "bench.repeats", repeats, "must be >= 1");
-            ConfigException.require(List.of("auto", "off", "on").contains(reference), "bench.reference", reference,
+        CommandLine.Parsed<Config> parsed = CommandLine.parse("bench data", HELP, args, env, given -> {
+            Settings s = given.withDefaults(StreamCommand.DEFAULTS);
+            KafkaSettings k = KafkaSettings.from(s);
+            String ref = s.string("bench.reference", "auto");
+            int reps = s.integer("bench.repeats", 3);
+            int warm = s.integer("bench.warm-ups", 1);
+            ConfigException.require(warm >= 0, "bench.warm-ups", warm, "must be >= 0");
+            ConfigException.require(reps >= 1, "bench.repeats", reps, "must be >= 1");
+            ConfigException.require(List.of("auto", "off", "on").contains(ref), "bench.reference", ref,
                     "must be auto (the torchvision reference on image folders when python3 has torchvision), on or off");
-            renderThreads = BatchRenderer.threads(s);
-            s.requireAllUsed();
+            Config c = new Config(k, LoaderConfig.from(s, List.of(k.group(Augmenter.STAGE))),
+                    AugmenterConfig.from(s, List.of()), ref, s.string("bench.python", ReferenceBench.defaultPython()),
+                    reps, warm, BatchRenderer.threads(s));
+            given.markUsed(s);
+            return c;
+        });
+        if (!parsed.run()) {
+            return parsed.exit();
+        }
+        KafkaSettings kafka = parsed.value().kafka();
+        LoaderConfig loaderConfig = parsed.value().loaderConfig();
+        AugmenterConfig augConfig = parsed.value().augConfig();
+        String reference = parsed.value().reference();
+        String python = parsed.value().python();
+        int repeats = parsed.value().repeats();
+        int warmUps = parsed.value().warmUps();
+        int renderThreads = parsed.value().renderThreads();
+        Dataset data;
+        try {
             data = loaderConfig.dataset().open(true);
-        } catch (ConfigException | DatasetException e) {
+        } catch (DatasetException e) {
             System.err.println("kdstream bench data: " + e.getMessage());
             return 2;
         }
@@ -152,19 +186,20 @@ final class DataBench {
             double[] pipelines = new double[repeats];
             double[] cpuMs = new double[repeats];
             double[] references = new double[repeats];
+            for (int w = 0; w < warmUps; w++) { // the JIT compiles the data path here, as the reference warms up
+                long t0 = System.nanoTime();
+                LocalRun.run(stages(loaderConfig, augConfig, local.withTopicPrefix(local.topicPrefix() + "warm" + w
+                        + "."), images, records, renderThreads), ticker);
+                System.err.printf(Locale.ROOT, "bench data: warm-up pass %d of %d: kdstream %.0f images/s (not "
+                        + "counted)%n", w + 1, warmUps, images / ((System.nanoTime() - t0) / 1e9));
+            }
             for (int rep = 0; rep < repeats; rep++) { // interleaved, so both sides see the same hour of the machine
                 KafkaSettings run = local.withTopicPrefix(local.topicPrefix() + "rep" + rep + ".");
-                SimpleMeterRegistry registry = new SimpleMeterRegistry();
-                long t0 = System.nanoTime();
-                List<Service> stages = new ArrayList<>(List.of(new Loader(loaderConfig, run, registry),
-                        new Augmenter(augConfig, run, registry)));
-                if (records) {
-                    stages.add(new RenderStage(run, images, renderThreads));
-                }
                 long cpu0 = processTicks();
-                LocalRun.run(stages, ticker);
-                cpuMs[rep] = (processTicks() - cpu0) * 10.0 / images;
+                long t0 = System.nanoTime();
+                LocalRun.run(stages(loaderConfig, augConfig, run, images, records, renderThreads), ticker);
                 pipelines[rep] = images / ((System.nanoTime() - t0) / 1e9);
+                cpuMs[rep] = (processTicks() - cpu0) * 10.0 / images;
                 if (ref.enabled()) {
                     references[rep] = ref.run(loaderConfig.epochs());
                 }
@@ -312,6 +347,18 @@ final class DataBench {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return count * imagesPerRecord / seconds;
+    }
+
+    /** The stages of one pass: loader and augmenter, and for view records the teacher's rendering. */
+    private static List<Service> stages(LoaderConfig loaderConfig, AugmenterConfig augConfig, KafkaSettings run,
+                                        long images, boolean records, int renderThreads) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<Service> stages = new ArrayList<>(List.of(new Loader(loaderConfig, run, registry),
+                new Augmenter(augConfig, run, registry)));
+        if (records) {
+            stages.add(new RenderStage(run, images, renderThreads));
+        }
+        return stages;
     }
 
     /** This process's CPU time so far in clock ticks (1/100 s), from /proc; 0 elsewhere. */

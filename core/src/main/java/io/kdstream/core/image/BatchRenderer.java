@@ -89,14 +89,33 @@ public final class BatchRenderer implements AutoCloseable {
         }
         int n = b.size();
         int c = r.channels();
-        float[] views = new float[n * size * size * c];
+        int per = size * size * c;
+        float[] crops = new float[n * per];
         ImageDecoder decoder = new ImageDecoder(c, r.maxSide());
         Path root = Path.of(r.root()).normalize();
+        // image by image on the pool: decode the crop box and resize it; then mix and round each view, which reads
+        // its partner's crop, so only after every crop is done
+        forEachImage(b, i -> ViewRendering.cropDecoded(read(b, r, root, decoder, i), i, b.flips(), size, crops));
+        float[] views = b.mix() == io.kdstream.core.wire.MixMode.NONE ? crops : new float[n * per];
+        float lambda = b.lambdas()[0];
+        forEachImage(b, i -> ViewRendering.mixOne(crops, views, i, size, c, b.mix(), b.partners(), lambda,
+                b.cutBox(), r.encoding()));
+        return new View(n, size, size, c, views, r.encoding());
+    }
+
+    /** Work on one image of a batch. */
+    private interface PerImage {
+        void run(int i) throws RenderException;
+    }
+
+    /** Runs {@code work} for every image of the batch on the pool; the first failure is thrown. */
+    private void forEachImage(AugmentedBatch b, PerImage work) throws RenderException {
+        int n = b.size();
         List<Future<?>> parts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int idx = i;
             parts.add(pool.submit(() -> {
-                ViewRendering.cropDecoded(read(b, r, root, decoder, idx), idx, b.flips(), size, views);
+                work.run(idx);
                 return null;
             }));
         }
@@ -114,8 +133,6 @@ public final class BatchRenderer implements AutoCloseable {
                 throw new RenderException("batch " + b.key() + ": " + e.getCause(), e.getCause());
             }
         }
-        float[] mixed = ViewRendering.mix(views, n, size, c, b.mix(), b.partners(), b.lambdas()[0], b.cutBox());
-        return View.encoded(n, size, size, c, mixed, r.encoding());
     }
 
     /** The pixels inside image {@code i}'s crop box, decoded from its file. */

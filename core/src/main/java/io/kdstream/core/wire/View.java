@@ -51,7 +51,7 @@ public record View(int count, int height, int width, int channels, float[] pixel
             case UINT8 -> {
                 byte[] b = new byte[pixels.length];
                 for (int i = 0; i < b.length; i++) {
-                    b[i] = (byte) Math.round(pixels[i]);
+                    b[i] = (byte) (int) (pixels[i] + 0.5f); // whole values already (see encoded): no Math.round
                 }
                 yield Tensor.ofBytes(name, shape, b);
             }

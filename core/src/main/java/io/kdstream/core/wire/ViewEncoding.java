@@ -38,14 +38,19 @@ public enum ViewEncoding {
 
     /** Rounds {@code pixels} in place to the values this encoding carries, and returns them. */
     public float[] round(float[] pixels) {
+        return round(pixels, 0, pixels.length);
+    }
+
+    /** Rounds {@code pixels[from..to)} in place to the values this encoding carries, and returns the array. */
+    public float[] round(float[] pixels, int from, int to) {
         switch (this) {
             case FLOAT16 -> {
-                for (int i = 0; i < pixels.length; i++) {
+                for (int i = from; i < to; i++) {
                     pixels[i] = Half.toFloat(Half.fromFloat(pixels[i]));
                 }
             }
             case UINT8 -> {
-                for (int i = 0; i < pixels.length; i++) {
+                for (int i = from; i < to; i++) {
                     pixels[i] = Math.round(Math.min(255f, Math.max(0f, pixels[i])));
                 }
             }
