@@ -27,12 +27,27 @@ final class DatasetCommand {
                                       /usr/share/datasets/fashion-mnist)
               --dataset.target=DIR    where the copy goes, when the splits lie below it (default dataset.path)
               --dataset.*             kind, channels, classes, labeled, limit, test-limit: as for run loader
+              --dataset.verify        also decode every image of both splits, on every core, and fail naming the
+                                      files that do not decode (default false). Worth it before a run with
+                                      loader.ship=reference, where such a file costs its whole batch
             """;
 
     private DatasetCommand() {
     }
 
-    private record Copy(Path source, Path target, DatasetSpec spec) {
+    private record Copy(Path source, Path target, DatasetSpec spec, boolean verify) {
+    }
+
+    /** Decodes every image of a split on every core; the files that fail, with why. */
+    private static List<String> verify(Dataset d) {
+        return java.util.stream.IntStream.range(0, d.size()).parallel().mapToObj(i -> {
+            try {
+                d.read(i);
+                return null;
+            } catch (io.kdstream.loader.dataset.BadImageException e) {
+                return e.getMessage();
+            }
+        }).filter(java.util.Objects::nonNull).toList();
     }
 
     static int run(List<String> args, Map<String, String> env) {
@@ -46,7 +61,7 @@ final class DatasetCommand {
                                 + "dataset.target=" + target + "; the copy goes to dataset.target and the splits are "
                                 + "read from dataset.path");
                     }
-                    return new Copy(source, target, spec);
+                    return new Copy(source, target, spec, s.bool("dataset.verify", false));
                 });
         if (!p.run()) {
             return p.exit();
@@ -66,6 +81,19 @@ final class DatasetCommand {
             System.out.println("dataset ready: " + spec.kind().name().toLowerCase(java.util.Locale.ROOT) + " at "
                     + spec.path() + ": " + train.size() + " training images (" + train.name() + "), " + test.size()
                     + " test images, " + train.numClasses() + " classes, " + train.channels() + " channel(s)");
+            if (p.value().verify()) {
+                long t1 = System.nanoTime();
+                List<String> bad = new java.util.ArrayList<>(verify(train));
+                bad.addAll(verify(test));
+                System.out.printf(java.util.Locale.ROOT, "dataset verify: decoded %d images in %.1f s, %d do not "
+                        + "decode%n", train.size() + test.size(), (System.nanoTime() - t1) / 1e9, bad.size());
+                if (!bad.isEmpty()) {
+                    bad.stream().sorted().limit(20).forEach(b -> System.err.println("  " + b));
+                    System.err.println("kdstream dataset prepare: " + bad.size() + " image(s) do not decode"
+                            + (bad.size() > 20 ? " (the first 20 above)" : "") + "; remove or replace them");
+                    return 1;
+                }
+            }
             return 0;
         } catch (DatasetException e) {
             System.err.println("kdstream dataset prepare: " + e.getMessage());

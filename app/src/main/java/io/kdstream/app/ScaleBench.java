@@ -38,8 +38,8 @@ import reactor.core.scheduler.Schedulers;
  * {@code kdstream bench scale}: annotation throughput against teacher replicas. For each replica count, one run on
  * one embedded broker: loader, augmenter, that many teacher services in one consumer group and one student. The
  * teachers are stand-ins ({@link StandInTeacher}) whose forward pass takes a fixed time per batch, as a GPU's does,
- * with almost no CPU, so this machine can host 8 of them. A run without teachers (the student trains on the
- * augmented batches) gives the bound the sources, the broker and the student set. Prints images/s, scaling
+ * with almost no CPU, so this machine can host 8 of them. A run with one stand-in that takes no time gives the bound
+ * the sources, the broker, the teacher service and the student set. Prints images/s, scaling
  * efficiency (rate / (replicas x one replica's rate)) and the student's share of time waiting for input, and writes
  * a PNG plot.
  */
@@ -53,7 +53,7 @@ final class ScaleBench {
             The teachers are stand-ins that take bench.teacher-latency-ms per batch (what a GPU forward costs) and
             almost no CPU, so 8 replicas fit on a small machine. Each replica count runs
             bench.images-per-replica x replicas images (default data: the shipped Fashion-MNIST subset); a run
-            without teachers measures the bound set by the loader, augmenter, broker and student. Prints images/s,
+            with one teacher that takes no time measures the bound everything else sets. Prints images/s,
             scaling efficiency (rate / (replicas x the 1-replica rate)), the student's input-wait share, and writes
             a plot (bench.plot).
             """;
@@ -119,11 +119,14 @@ final class ScaleBench {
             Path teacherDir = tmp.resolve("models").resolve("stand-in");
             Dataset train = DatasetSpec.from(plan.pipeline()).open(true);
             StandInTeacher.write(teacherDir, plan.latencyMs(), train.numClasses());
+            Path freeDir = tmp.resolve("models").resolve("free");
+            StandInTeacher.write(freeDir, 0, train.numClasses());
             int batch = plan.pipeline().integer("pipeline.batch-size", 64);
             List<Point> points = new ArrayList<>();
             int top = plan.replicas().get(plan.replicas().size() - 1);
-            Point bound = measure(broker, plan, train, 0, top * plan.imagesPerReplica(), teacherDir, tmp, ticker);
-            System.err.printf(Locale.ROOT, "bench scale: no teachers: %.0f images/s%n", bound.rate());
+            Point bound = measure(broker, plan, train, -top, top * plan.imagesPerReplica(), freeDir, tmp, ticker);
+            System.err.printf(Locale.ROOT, "bench scale: %d teachers that take no time: %.0f images/s%n", top,
+                    bound.rate());
             for (int n : plan.replicas()) {
                 Point pt = measure(broker, plan, train, n, n * plan.imagesPerReplica(), teacherDir, tmp, ticker);
                 points.add(pt);
@@ -142,8 +145,9 @@ final class ScaleBench {
                 System.out.printf(Locale.ROOT, "| %d | %.0f | %.2f | %.0f%% |%n", pt.replicas(), pt.rate(),
                         pt.rate() / (pt.replicas() * one), 100 * pt.inputWait());
             }
-            System.out.printf(Locale.ROOT, "| none (bound: loader, augmenter, broker, student) | %.0f | | %.0f%% |%n",
-                    bound.rate(), 100 * bound.inputWait());
+            System.out.printf(Locale.ROOT, "| bound: %d replicas of a teacher that takes no time (loader, augmenter, "
+                    + "broker, teacher services, student) | %.0f | | %.0f%% |%n", top, bound.rate(),
+                    100 * bound.inputWait());
             int lastGood = 0;
             for (Point pt : points) {
                 if (pt.rate() / (pt.replicas() * one) >= 0.9) {
@@ -151,11 +155,12 @@ final class ScaleBench {
                 }
             }
             System.out.printf(Locale.ROOT, "%nefficiency >= 0.9 up to %d replica(s); one replica ran at %.2f of its "
-                    + "stand-in's bound. The bound without teachers is %.0f images/s (%.1f replicas' worth), set by %s%n",
-                    lastGood, one / ideal, bound.rate(), bound.rate() / one, bound.inputWait() > 0.1
-                            ? String.format(Locale.ROOT, "the loader, augmenter and broker on these cores (the student "
-                            + "waited for input %.0f%% of its time)", 100 * bound.inputWait())
-                            : "the student (it never waited for input)");
+                    + "stand-in's bound. The bound with teachers that take no time is %.0f images/s (%.1f replicas' "
+                    + "worth), set by %s%n", lastGood, one / ideal, bound.rate(), bound.rate() / one,
+                    bound.inputWait() > 0.1 ? String.format(Locale.ROOT, "the loader, augmenter, broker and teacher "
+                            + "services on these cores (the student waited for input %.0f%% of its time)",
+                            100 * bound.inputWait()) : String.format(Locale.ROOT, "the student (it waited for input "
+                            + "%.0f%% of its time)", 100 * bound.inputWait()));
             plot(plan.plot(), points, bound.rate(), one, plan.latencyMs(), batch);
             System.out.println("plot: " + plan.plot());
             return 0;
@@ -168,7 +173,11 @@ final class ScaleBench {
         }
     }
 
-    /** One run with {@code replicas} teachers (0: the student trains on augmented batches). */
+    /**
+     * One run with {@code replicas} teachers of {@code teacherDir}; a negative count -n runs n replicas of a stand-in
+     * that takes no time (in its own topics), which measures the bound everything but the teachers' forward passes
+     * sets.
+     */
     private static Point measure(EmbeddedKafkaBroker broker, Plan plan, Dataset train, int replicas, long images,
                                  Path teacherDir, Path tmp, Scheduler ticker) {
         // one run: loader, augmenter, the replicas and the student, started downstream first
@@ -177,10 +186,11 @@ final class ScaleBench {
         KafkaSettings kafka = KafkaSettings.from(s);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         List<Service> services = new ArrayList<>();
-        String feeds = replicas == 0 ? StudentTrainer.STAGE : TeacherService.STAGE;
+        int teachers = Math.abs(replicas);
         services.add(new Loader(LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE))), kafka, registry));
-        services.add(new Augmenter(AugmenterConfig.from(s, List.of(kafka.group(feeds))), kafka, registry));
-        for (int i = 0; i < replicas; i++) {
+        services.add(new Augmenter(AugmenterConfig.from(s, List.of(kafka.group(TeacherService.STAGE))), kafka,
+                registry));
+        for (int i = 0; i < teachers; i++) {
             services.add(TeacherService.fromSettings(s, new SimpleMeterRegistry()));
         }
         StudentTrainer student = new StudentTrainer(StudentConfig.from(s, train.size(), train.numClasses(),
@@ -194,9 +204,8 @@ final class ScaleBench {
             for (int i = services.size() - 1; i >= 2; i--) { // the student and the teachers
                 services.get(i).start();
             }
-            if (replicas > 0) { // every replica in the group before data flows: no rebalance inside the measurement
-                awaitGroup(kafka, kafka.group(TeacherService.STAGE), replicas);
-            }
+            // every replica in the group before data flows: no rebalance inside the measurement
+            awaitGroup(kafka, kafka.group(TeacherService.STAGE), teachers);
             services.get(1).start();
             services.get(0).start();
             printer.start();
@@ -213,13 +222,10 @@ final class ScaleBench {
                                         Path teacherDir) {
         Map<String, String> o = new HashMap<>();
         o.put("kafka.bootstrap", bootstrap);
-        o.put("kafka.topic-prefix", "scale" + replicas + ".");
+        o.put("kafka.topic-prefix", "scale" + (replicas < 0 ? "free" + -replicas : replicas) + ".");
         o.put("pipeline.epochs", Integer.toString(epochs));
-        o.put("student.out", tmp.resolve("student" + replicas).toString());
+        o.put("student.out", tmp.resolve("student" + (replicas < 0 ? "free" + -replicas : replicas)).toString());
         o.put("teacher.model", teacherDir.toAbsolutePath().toString());
-        if (replicas == 0) {
-            o.put("student.mode", "supervised");
-        }
         return pipeline.overriding(o);
     }
 
@@ -250,7 +256,7 @@ final class ScaleBench {
                 + " within 90 s");
     }
 
-    /** Images/s against replicas: measured, ideal (linear from one replica) and the bound without teachers. */
+    /** Images/s against replicas: measured, ideal (linear from one replica), and the bound. */
     static void plot(Path file, List<Point> points, double bound, double one, double latencyMs, int batch)
             throws IOException {
         int w = 800;
@@ -294,7 +300,7 @@ final class ScaleBench {
         g.drawString("teacher replicas", left + plotW / 2 - 50, h - 15);
         g.drawString("images/s", 10, topMargin - 15);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.drawString(String.format(Locale.ROOT, "kdstream bench scale: stand-in teachers, %.0f ms per batch of %d",
+        g.drawString(String.format(Locale.ROOT, "kdstream bench scale: stand-in teachers, %.0f ms per batch of up to %d",
                 latencyMs, batch), left, 25);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         // ideal: linear in replicas from the one-replica rate
@@ -303,11 +309,11 @@ final class ScaleBench {
         g.drawLine((int) x.applyAsDouble(0), (int) y.applyAsDouble(0), (int) x.applyAsDouble(maxN),
                 (int) y.applyAsDouble(maxN * one));
         g.drawString("ideal (replicas x 1-replica rate)", left + 10, topMargin + 15);
-        // the bound without teachers
+        // the bound a teacher that takes no time sets
         g.setColor(new Color(200, 60, 60));
         int by = (int) y.applyAsDouble(bound);
         g.drawLine(left, by, left + plotW, by);
-        g.drawString(String.format(Locale.ROOT, "bound without teachers: %.0f images/s", bound), left + 10, by - 6);
+        g.drawString(String.format(Locale.ROOT, "bound (teachers that take no time): %.0f images/s", bound), left + 10, by - 6);
         // measured
         g.setColor(new Color(30, 90, 200));
         g.setStroke(new BasicStroke(2.5f));

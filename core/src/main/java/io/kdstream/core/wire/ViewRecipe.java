@@ -21,6 +21,9 @@ import java.util.List;
  */
 public record ViewRecipe(String root, List<String> paths, int[] sourceSizes, int channels, int maxSide,
                          int teacherSize, int studentSize, ViewEncoding encoding, long teacherViewCrc) {
+    /** The largest view side a recipe may ask for. */
+    public static final int MAX_VIEW = 4096;
+
     public ViewRecipe {
         paths = List.copyOf(paths);
         if (sourceSizes.length != paths.size() * 2) {
@@ -30,8 +33,18 @@ public record ViewRecipe(String root, List<String> paths, int[] sourceSizes, int
         if (channels != 1 && channels != 3) {
             throw new WireFormatException("view recipe: channels must be 1 or 3, got " + channels);
         }
-        if (teacherSize < 1 || studentSize < 1) {
-            throw new WireFormatException("view recipe: view sizes must be >= 1");
+        if (teacherSize < 1 || studentSize < 1 || teacherSize > MAX_VIEW || studentSize > MAX_VIEW) {
+            throw new WireFormatException("view recipe: view sizes must be 1.." + MAX_VIEW + ", got " + teacherSize
+                    + " and " + studentSize);
+        }
+        if (paths.isEmpty()) {
+            throw new WireFormatException("view recipe: a batch names at least one file");
+        }
+        for (int v : sourceSizes) {
+            if (v < 1 || v > maxSide) {
+                throw new WireFormatException("view recipe: source sizes must be 1.." + maxSide + " (max_side), got "
+                        + v);
+            }
         }
         for (String p : paths) {
             if (p.isEmpty() || p.indexOf('\n') >= 0) {
@@ -70,7 +83,7 @@ public record ViewRecipe(String root, List<String> paths, int[] sourceSizes, int
     /** Reads the recipe of a batch frame of N images. */
     static ViewRecipe read(Frame f, int n) {
         String joined = f.stringProperty("paths");
-        List<String> paths = n == 0 ? List.of() : List.of(joined.split("\n", -1));
+        List<String> paths = List.of(joined.split("\n", -1));
         if (paths.size() != n) {
             throw new WireFormatException("batch " + AugmentedBatch.key(f.epoch(), f.partition(), f.id()) + ": "
                     + paths.size() + " file names for " + n + " images");
