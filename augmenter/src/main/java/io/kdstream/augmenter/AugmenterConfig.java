@@ -25,7 +25,7 @@ import java.util.List;
  * @param feeds           {@code augmenter.feeds}: consumer groups of the augmented topic to stay ahead of
  * @param maxAheadBatches {@code augmenter.max-ahead-batches}: how far ahead of them
  * @param teacherView     {@code augment.teacher-view}: consistent (default), independent or fixed (ablations)
- * @param viewEncoding    {@code augment.view-encoding}: float32 (default), float16 or uint8 views on the wire
+ * @param viewEncoding    {@code augment.view-encoding}: uint8 (default: every source kdstream reads is 8-bit), float16 or float32 views on the wire
  * @param dlb             {@code augment.dlb}: DLB batches: each batch takes batch-size / 2 new samples and repeats,
  *                        freshly augmented, the new samples of the partition's previous batch first
  */
@@ -78,7 +78,7 @@ public record AugmenterConfig(int batchSize, long seed, int teacherSize, int stu
                 s.integer("augmenter.threads", Math.max(1, Runtime.getRuntime().availableProcessors())),
                 s.list("augmenter.feeds", defaultFeeds), s.integer("augmenter.max-ahead-batches", 16),
                 s.choice("augment.teacher-view", TeacherView.class, TeacherView.CONSISTENT),
-                s.choice("augment.view-encoding", ViewEncoding.class, ViewEncoding.FLOAT32),
+                s.choice("augment.view-encoding", ViewEncoding.class, ViewEncoding.UINT8),
                 s.bool("augment.dlb", false));
     }
 }
