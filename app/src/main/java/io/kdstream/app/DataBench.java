@@ -185,6 +185,8 @@ final class DataBench {
             double relay = relayRate(local, sampleBytes, batchBytes, images, batch);
             double[] pipelines = new double[repeats];
             double[] cpuMs = new double[repeats];
+            List<String> stageNames = records ? List.of("loader", "augmenter", "render") : List.of("loader", "augmenter");
+            List<Map<String, Double>> stageMs = new ArrayList<>();
             double[] references = new double[repeats];
             for (int w = 0; w < warmUps; w++) { // the JIT compiles the data path here, as the reference warms up
                 long t0 = System.nanoTime();
@@ -195,11 +197,13 @@ final class DataBench {
             }
             for (int rep = 0; rep < repeats; rep++) { // interleaved, so both sides see the same hour of the machine
                 KafkaSettings run = local.withTopicPrefix(local.topicPrefix() + "rep" + rep + ".");
-                long cpu0 = processTicks();
+                StageCpu cpu = new StageCpu(stageNames);
                 long t0 = System.nanoTime();
                 LocalRun.run(stages(loaderConfig, augConfig, run, images, records, renderThreads), ticker);
                 pipelines[rep] = images / ((System.nanoTime() - t0) / 1e9);
-                cpuMs[rep] = (processTicks() - cpu0) * 10.0 / images;
+                Map<String, Double> perStage = cpu.msPerImage(images);
+                stageMs.add(perStage);
+                cpuMs[rep] = perStage.values().stream().mapToDouble(Double::doubleValue).sum();
                 if (ref.enabled()) {
                     references[rep] = ref.run(loaderConfig.epochs());
                 }
@@ -232,6 +236,13 @@ final class DataBench {
             System.out.printf(Locale.ROOT, "kdstream CPU per image (this process: broker, loader, augmenter%s): %.2f ms "
                     + "(median of %d, range %.2f-%.2f)%n", records ? ", rendering" : "", TrainBench.median(cpuMs),
                     repeats, min(cpuMs), max(cpuMs));
+            System.out.printf(Locale.ROOT, "%n| stage (threads by name) | CPU ms per image, median of %d (range) |%n"
+                    + "|---|---:|%n", repeats);
+            for (String stage : stageMs.get(0).keySet()) {
+                double[] v = stageMs.stream().mapToDouble(m -> m.get(stage)).toArray();
+                System.out.printf(Locale.ROOT, "| %s | %.2f (%.2f-%.2f) |%n", stage.equals("render")
+                        ? "render (the teacher's decoding and rendering)" : stage, TrainBench.median(v), min(v), max(v));
+            }
             if (ref.enabled()) {
                 double[] ratios = new double[repeats];
                 for (int i = 0; i < repeats; i++) {
@@ -359,12 +370,6 @@ final class DataBench {
             stages.add(new RenderStage(run, images, renderThreads));
         }
         return stages;
-    }
-
-    /** This process's CPU time so far in clock ticks (1/100 s), from /proc; 0 elsewhere. */
-    private static long processTicks() {
-        long t = ThreadCpu.ticks(io.kdstream.models.ProcTask.processStat());
-        return Math.max(0, t);
     }
 
     private static double min(double[] v) {

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kdstream.loader.dataset.SyntheticImageFolder;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -22,21 +19,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DataBenchSmokeTest {
     private static String bench(Path folder, String ship) {
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream p = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(p);
-            code = DataBench.run(List.of("--dataset.kind=folder", "--dataset.path=" + folder, "--dataset.channels=3",
-                    "--view.teacher-size=64", "--augment.view-encoding=uint8", "--pipeline.batch-size=8",
-                    "--bench.repeats=1", "--bench.warm-ups=0", "--bench.reference=off", "--loader.ship=" + ship),
-                    Map.of());
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, out);
+        Console.Result r = Console.run(() -> DataBench.run(List.of("--dataset.kind=folder", "--dataset.path=" + folder,
+                "--dataset.channels=3", "--view.teacher-size=64", "--augment.view-encoding=uint8",
+                "--pipeline.batch-size=8", "--bench.repeats=1", "--bench.warm-ups=0", "--bench.reference=off",
+                "--loader.ship=" + ship), Map.of()));
+        String out = r.out();
+        assertEquals(0, r.code(), out + r.err());
         assertTrue(out.contains("kdstream CPU per image"), out);
+        for (String stage : List.of("loader", "augmenter", StageCpu.REST, StageCpu.GC)) {
+            assertTrue(out.contains("| " + stage + " | "), stage + " in\n" + out);
+        }
         return out;
     }
 
@@ -54,6 +46,7 @@ class DataBenchSmokeTest {
         String ref = bench(tmp.resolve("img"), "reference");
         double named = bytesPerImage(ref);
         assertTrue(ref.contains("render the teacher's view"), ref);
+        assertTrue(ref.contains("| render (the teacher's decoding and rendering) | "), ref);
         assertTrue(named < encoded && encoded < decoded, decoded + " > " + encoded + " > " + named);
         assertTrue(named < 0.1 * decoded, "view records: " + named + " B per image against " + decoded);
     }

@@ -3,9 +3,6 @@ package io.kdstream.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,25 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code kdstream dataset prepare}: the copy, and with {@code --dataset.verify} a decode of every image. */
 class DatasetCommandTest {
-    private record Result(int code, String out, String err) {
-    }
-
-    private static Result prepare(List<String> args) {
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            code = DatasetCommand.run(args, Map.of());
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static Console.Result prepare(List<String> args) {
+        return Console.run(() -> DatasetCommand.run(args, Map.of()));
     }
 
     @Test
@@ -54,13 +34,13 @@ class DatasetCommandTest {
         List<String> common = List.of("prepare", "--dataset.source=" + source, "--dataset.target=" + tmp.resolve("data"),
                 "--dataset.path=" + tmp.resolve("data").resolve("folder"), "--dataset.kind=folder",
                 "--dataset.channels=1");
-        Result plain = prepare(common);
+        Console.Result plain = prepare(common);
         assertEquals(0, plain.code(), plain.out() + plain.err());
         assertTrue(plain.out().contains("dataset ready"), plain.out());
 
         java.util.List<String> verify = new java.util.ArrayList<>(common);
         verify.add("--dataset.verify=true");
-        Result checked = prepare(verify);
+        Console.Result checked = prepare(verify);
         assertEquals(1, checked.code(), checked.out() + checked.err());
         assertTrue(checked.out().contains("2 do not decode"), checked.out());
         assertTrue(checked.err().contains("corrupt-truncated.png") && checked.err().contains("not-an-image.jpg"),

@@ -3,9 +3,6 @@ package io.kdstream.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,19 +23,11 @@ class ScaleBenchSmokeTest {
     void shouldAnnotateFasterWithTwoReplicasAndPlotIt(@TempDir Path tmp) throws Exception {
         Path testdata = Path.of(System.getProperty("kdstream.testdata", "../testdata"));
         Path plot = tmp.resolve("scale.png");
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream p = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(p);
-            code = ScaleBench.run(List.of("--dataset.path=" + testdata.resolve("fashion-mnist-mini"),
-                    "--bench.replicas=1,2", "--bench.images-per-replica=400", "--bench.teacher-latency-ms=150",
-                    "--pipeline.batch-size=32", "--bench.plot=" + plot), Map.of());
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, out);
+        Console.Result r = Console.run(() -> ScaleBench.run(List.of("--dataset.path="
+                + testdata.resolve("fashion-mnist-mini"), "--bench.replicas=1,2", "--bench.images-per-replica=400",
+                "--bench.teacher-latency-ms=150", "--pipeline.batch-size=32", "--bench.plot=" + plot), Map.of()));
+        String out = r.out();
+        assertEquals(0, r.code(), out + r.err());
         Matcher m = Pattern.compile("\\| 1 \\| (\\d+) \\| 1\\.00 \\|.*\\n\\| 2 \\| (\\d+) \\| ([0-9.]+) \\|").matcher(out);
         assertTrue(m.find(), out);
         double one = Double.parseDouble(m.group(1));

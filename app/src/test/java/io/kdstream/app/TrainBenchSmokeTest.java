@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kdstream.core.config.ConfigException;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,19 +19,12 @@ class TrainBenchSmokeTest {
     @Test
     void shouldMeasureBothRatiosInEachRepetitionAndTheMedian() {
         Path testdata = Path.of(System.getProperty("kdstream.testdata", "../testdata"));
-        PrintStream stdout = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream p = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            System.setOut(p);
-            code = TrainBench.run(List.of("--dataset.path=" + testdata.resolve("fashion-mnist-mini"),
-                    "--dataset.limit=256", "--pipeline.batch-size=32", "--bench.repeats=2", "--bench.warm-ups=2",
-                    "--teacher.model=" + testdata.resolveSibling("teachers").resolve("fashion-cnn32")), Map.of());
-        } finally {
-            System.setOut(stdout);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, code, out);
+        Console.Result run = Console.run(() -> TrainBench.run(List.of("--dataset.path="
+                + testdata.resolve("fashion-mnist-mini"), "--dataset.limit=256", "--pipeline.batch-size=32",
+                "--bench.repeats=2", "--bench.warm-ups=2", "--teacher.model="
+                + testdata.resolveSibling("teachers").resolve("fashion-cnn32")), Map.of()));
+        String out = run.out();
+        assertEquals(0, run.code(), out);
         assertTrue(out.contains("| rep 1 | rep 2 | median |"), out);
         for (String ratio : List.of("ratio teacher service / raw", "ratio student Kafka / memory")) {
             Matcher m = Pattern.compile(Pattern.quote(ratio) + " = ([0-9.]+) \\(median of 2\\)").matcher(out);

@@ -43,28 +43,41 @@ public final class ImageDecoder {
      */
     public int[] readSize(java.nio.file.Path file) throws ImageDecodeException {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator()
-                    : ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageDecodeException("not a PNG or JPEG image (unrecognised header); remove or replace the "
-                        + "file", null);
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = open(in, "unrecognised header");
             try {
-                reader.setInput(in, true, true);
-                int w = reader.getWidth(0);
-                int h = reader.getHeight(0);
-                if (w > maxSide || h > maxSide) {
-                    throw new ImageDecodeException("image is " + w + "x" + h + ", larger than "
-                            + "dataset.max-side=" + maxSide + "; shrink it or raise the limit", null);
-                }
-                return new int[] {h, w};
+                return new int[] {reader.getHeight(0), reader.getWidth(0)};
             } finally {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
             throw new ImageDecodeException("unreadable image header: " + e.getMessage()
                     + "; re-export or remove the file", e);
+        }
+    }
+
+    /**
+     * The reader of an image stream with its input set, once its header shows a size within {@code maxSide}.
+     *
+     * @param what how the stream is described when no reader recognises it
+     */
+    private ImageReader open(ImageInputStream in, String what) throws IOException, ImageDecodeException {
+        Iterator<ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw new ImageDecodeException("not a PNG or JPEG image (" + what + "); remove or replace the file", null);
+        }
+        ImageReader reader = readers.next();
+        try {
+            reader.setInput(in, true, true);
+            int w = reader.getWidth(0);
+            int h = reader.getHeight(0);
+            if (w > maxSide || h > maxSide) {
+                throw new ImageDecodeException("image is " + w + "x" + h + ", larger than dataset.max-side=" + maxSide
+                        + "; shrink it or raise the limit", null);
+            }
+            return reader;
+        } catch (IOException | RuntimeException | ImageDecodeException e) {
+            reader.dispose();
+            throw e;
         }
     }
 
@@ -92,20 +105,10 @@ public final class ImageDecoder {
     private ImageU8 decode(byte[] bytes, CropBox box, int height, int width) throws ImageDecodeException {
         BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageDecodeException("not a PNG or JPEG image (" + bytes.length
-                        + " bytes, unrecognised header); remove or replace the file", null);
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = open(in, bytes.length + " bytes, unrecognised header");
             try {
-                reader.setInput(in, true, true);
                 int w = reader.getWidth(0);
                 int h = reader.getHeight(0);
-                if (w > maxSide || h > maxSide) {
-                    throw new ImageDecodeException("image is " + w + "x" + h + ", larger than "
-                            + "dataset.max-side=" + maxSide + "; shrink it or raise the limit", null);
-                }
                 if (box == null) {
                     img = reader.read(0);
                 } else {
