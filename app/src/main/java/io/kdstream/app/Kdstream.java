@@ -88,6 +88,17 @@ public final class Kdstream {
     }
 
     private static int dispatch(String command, List<String> rest, Map<String, String> env) {
+        if (rest.contains("--help")) { // the commands whose settings are the services' own
+            String name = command;
+            if ((command.equals("run") || command.equals("bench")) && !rest.isEmpty()) {
+                name = command + " " + rest.get(0);
+            }
+            java.util.Optional<String> help = CommandHelp.of(name);
+            if (help.isPresent()) {
+                System.out.print(help.get());
+                return 0;
+            }
+        }
         return switch (command) {
             case "demo" -> DemoCommand.run(rest, env, false);
             case "train-teacher" -> DemoCommand.run(rest, env, true);
