@@ -88,6 +88,13 @@ final class ScaleBench {
             int perReplica = s.integer("bench.images-per-replica", 3000);
             ConfigException.require(perReplica >= 100, "bench.images-per-replica", perReplica, "must be >= 100");
             Path plot = s.path("bench.plot").orElse(Path.of("runs", "bench-scale.png"));
+            for (String own : List.of("kafka.bootstrap", "kafka.topic-prefix", "pipeline.epochs", "student.out",
+                    "teacher.model")) {
+                if (s.has(own)) { // each run sets these itself: a value given here would not be used
+                    throw new ConfigException("bench scale sets " + own + " itself for each run (its embedded broker, "
+                            + "bench.images-per-replica, a temporary directory, the stand-in teacher); leave it out");
+                }
+            }
             Settings pipeline = s.withDefaults(Map.of(
                     "dataset.path", DemoCommand.testdata().resolve("fashion-mnist-mini").toString(),
                     "pipeline.batch-size", "64",
