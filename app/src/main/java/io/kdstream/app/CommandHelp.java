@@ -7,12 +7,12 @@ import java.util.Optional;
 /**
  * {@code --help} of the commands that take the settings of the services they run (demo, stream, faults, the
  * services themselves, ...) rather than a few of their own; the other commands print their own help. Every setting
- * can also be given as {@code KDS_<KEY>}; the README's settings table gives each one's default and meaning.
+ * can also be given as {@code KDS_<KEY>}; docs/SETTINGS.md gives each one's default and meaning.
  */
 final class CommandHelp {
     private static final String SETTINGS = """
               every setting of the services it runs: dataset.*, pipeline.*, loader.*, augment.*, view.*, teacher.*,
-              student.*, kafka.*, render.threads, engine.* (README.md, "Settings": each with its default and
+              student.*, kafka.*, render.threads, engine.* (docs/SETTINGS.md: each with its default and
               meaning); each can also be given as KDS_<KEY>, e.g. KDS_PIPELINE_EPOCHS=3
             """;
 
@@ -42,7 +42,7 @@ final class CommandHelp {
 
                     An embedded broker, the loader and the augmenter on the dataset (default Debian's Fashion-MNIST),
                     with a progress line and a summary: the data path alone. Defaults: kafka.partitions=2,
-                    augment.crop-scale-min=0.35; a preset (--preset=NAME, README.md "Recipes") sets several at once.
+                    augment.crop-scale-min=0.35; a preset (--preset=NAME, docs/RECIPES.md) sets several at once.
                     """ + SETTINGS),
             Map.entry("broker", """
                     usage: kdstream broker [--broker.port=9092] [--broker.data-dir=DIR] [--kafka.max-record-bytes=N]
@@ -58,7 +58,7 @@ final class CommandHelp {
                     The DL engine (PyTorch through DJL), the GPUs it sees, the threads it uses and one test
                     computation on the device: the first thing to run on a new host.
                       --device                auto (a GPU when there is one), cpu, gpu or gpu:N (default auto)
-                      --engine.threads, --engine.omp-spin, --engine.data-path-priority: see README.md, "Settings"
+                      --engine.threads, --engine.omp-spin, --engine.data-path-priority: see docs/SETTINGS.md
                     """),
             Map.entry("faults", """
                     usage: kdstream faults [--faults.only=a,b] [--faults.dir=DIR] [--key=value ...]
