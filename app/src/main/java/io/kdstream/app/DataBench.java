@@ -197,11 +197,13 @@ final class DataBench {
             }
             for (int rep = 0; rep < repeats; rep++) { // interleaved, so both sides see the same hour of the machine
                 KafkaSettings run = local.withTopicPrefix(local.topicPrefix() + "rep" + rep + ".");
-                StageCpu cpu = new StageCpu(stageNames);
-                long t0 = System.nanoTime();
-                LocalRun.run(stages(loaderConfig, augConfig, run, images, records, renderThreads), ticker);
-                pipelines[rep] = images / ((System.nanoTime() - t0) / 1e9);
-                Map<String, Double> perStage = cpu.msPerImage(images);
+                Map<String, Double> perStage;
+                try (StageCpu cpu = new StageCpu(stageNames)) {
+                    long t0 = System.nanoTime();
+                    LocalRun.run(stages(loaderConfig, augConfig, run, images, records, renderThreads), ticker);
+                    pipelines[rep] = images / ((System.nanoTime() - t0) / 1e9);
+                    perStage = cpu.msPerImage(images);
+                }
                 stageMs.add(perStage);
                 cpuMs[rep] = perStage.values().stream().mapToDouble(Double::doubleValue).sum();
                 if (ref.enabled()) {

@@ -58,6 +58,9 @@ final class ScaleBench {
             a plot (bench.plot).
             """;
 
+    /** The longest one replica count's run may take. */
+    private static final java.time.Duration RUN_LIMIT = java.time.Duration.ofMinutes(30);
+
     private ScaleBench() {
     }
 
@@ -216,7 +219,7 @@ final class ScaleBench {
             services.get(1).start();
             services.get(0).start();
             printer.start();
-            student.completion().block();
+            student.completion().block(RUN_LIMIT); // a stalled run fails the bench instead of hanging it
         } finally {
             services.forEach(Service::stop);
         }
