@@ -92,20 +92,22 @@ final class CommandHelp {
                       --bench.warm-ups        warm-up passes of the services, not counted (default 3)
                       --bench.broker-dir      the broker's log: auto (/dev/shm when it has 4 GiB free), or a folder
                     """ + SETTINGS),
-            Map.entry("run loader", service("loader", "reads dataset.* and publishes SAMPLE records (loader.ship)")),
-            Map.entry("run augmenter", service("augmenter", "turns SAMPLE records into augmented batches or view records")),
-            Map.entry("run teacher", service("teacher", "annotates augmented batches with teacher.model's logits; start "
-                    + "several for a consumer group of replicas; admin.* for live swaps")),
-            Map.entry("run student", service("student", "trains the student on annotated batches (student.mode="
-                    + "supervised: on augmented ones), evaluates and checkpoints")));
+            Map.entry("run loader", service("loader", "reads dataset.* and publishes SAMPLE\n"
+                    + "records (loader.ship)")),
+            Map.entry("run augmenter", service("augmenter", "turns SAMPLE records into augmented\n"
+                    + "batches or view records")),
+            Map.entry("run teacher", service("teacher", "annotates augmented batches with\n"
+                    + "teacher.model's logits; start several for a consumer group of replicas; admin.* for live swaps")),
+            Map.entry("run student", service("student", "trains the student on annotated\n"
+                    + "batches (student.mode=supervised: on augmented ones), evaluates and checkpoints")));
 
     private CommandHelp() {
     }
 
     private static String service(String name, String what) {
         return "usage: kdstream run " + name + " [--kafka.bootstrap=HOST:PORT] [--metrics.port=N] [--key=value ...]\n\n"
-                + "The " + name + " service against kafka.bootstrap (default 127.0.0.1:9092): " + what + ". Runs until\n"
-                + "its run ends or it is stopped; --metrics.port serves Prometheus metrics on /metrics.\n" + SETTINGS;
+                + "The " + name + " service against kafka.bootstrap (default 127.0.0.1:9092), until its run ends or it\n"
+                + "is stopped; --metrics.port serves Prometheus metrics on /metrics. It " + what + ".\n" + SETTINGS;
     }
 
     /** The help of {@code command} (one or two words), when it is one of these commands. */
