@@ -162,18 +162,16 @@ public final class BatchAugmenter {
             createdAt = Math.min(createdAt, s.loadedAtMs());
         }
         MixChoice m = mixChoice(n, epoch, partition, seq);
-        if (teacherView != TeacherView.FIXED) {
-            teacher = ViewRendering.mix(teacher, n, teacherSize, c, m.mode(), m.partners(), m.lambda(), m.cut());
-        }
-        if (twoViews) {
-            student = ViewRendering.mix(student, n, studentSize, c, m.mode(), m.partners(), m.lambda(), m.cut());
-        }
+        View teacherPixels = teacherView == TeacherView.FIXED // the fixed teacher sees unmixed whole images
+                ? View.encoded(n, teacherSize, teacherSize, c, teacher, encoding)
+                : new View(n, teacherSize, teacherSize, c, ViewRendering.mixAll(teacher, n, teacherSize, c, m.mode(),
+                        m.partners(), m.lambda(), m.cut(), encoding), encoding);
+        View studentPixels = !twoViews ? null : new View(n, studentSize, studentSize, c, ViewRendering.mixAll(student,
+                n, studentSize, c, m.mode(), m.partners(), m.lambda(), m.cut(), encoding), encoding);
         float[] lambdas = m.lambdas(n);
-        float[] targets = Mixing.targets(labels, m.partners(), lambdas, k);
         return new AugmentedBatch(epoch, partition, seq, createdAt, k, m.mode(), ids, labels, loadedAt, m.partners(),
-                lambdas, targets, boxes, flips, m.cut(), View.encoded(n, teacherSize, teacherSize, c, teacher,
-                encoding), twoViews ? View.encoded(n, studentSize, studentSize, c, student, encoding) : null,
-                teacherView);
+                lambdas, AugmentedBatch.mixedTargets(labels, m.partners(), lambdas, k), boxes, flips, m.cut(),
+                teacherPixels, studentPixels, teacherView);
     }
 
     /**
@@ -224,7 +222,7 @@ public final class BatchAugmenter {
         ViewRecipe recipe = new ViewRecipe(first.root(), paths, sizes, first.channels(), first.maxSide(),
                 teacherSize, studentSize, encoding, -1);
         return new AugmentedBatch(epoch, partition, seq, createdAt, k, m.mode(), ids, labels, loadedAt, m.partners(),
-                lambdas, Mixing.targets(labels, m.partners(), lambdas, k), boxes, flips, m.cut(), null, null,
+                lambdas, AugmentedBatch.mixedTargets(labels, m.partners(), lambdas, k), boxes, flips, m.cut(), null, null,
                 TeacherView.CONSISTENT, recipe);
     }
 

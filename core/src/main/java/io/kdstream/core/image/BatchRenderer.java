@@ -26,12 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BatchRenderer implements AutoCloseable {
     private final ExecutorService pool;
-    private final int threads;
 
     /** @param threads decoding threads, >= 1 */
     public BatchRenderer(int threads) {
         ConfigException.require(threads >= 1, "render.threads", threads, "must be >= 1");
-        this.threads = threads;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "kds-render-" + n.incrementAndGet());
@@ -50,11 +48,6 @@ public final class BatchRenderer implements AutoCloseable {
         int n = s.integer("render.threads", defaultThreads());
         ConfigException.require(n >= 1, "render.threads", n, "must be >= 1");
         return n;
-    }
-
-    /** The decoding threads. */
-    public int threads() {
-        return threads;
     }
 
     /** The teacher's view of a batch of view records, with its CRC-32C recorded in the recipe. */

@@ -1,8 +1,10 @@
 package io.kdstream.core.image;
 
 /**
- * The pixel arithmetic of mixup and cutmix on NHWC float batches, and the mixed targets: shared by the augmenter,
- * which renders views from pixels, and the teacher and student, which render them from view records.
+ * The pixel arithmetic of mixup and cutmix on NHWC float batches, image by image ({@link #mixupImage},
+ * {@link #cutmixImage}) or for a whole batch: shared by the augmenter, which renders views from pixels, and the
+ * teacher and student, which render them from view records (the mixed targets are
+ * {@code AugmentedBatch.mixedTargets}).
  */
 public final class Mixing {
     private Mixing() {
@@ -12,15 +14,20 @@ public final class Mixing {
     public static float[] mixup(float[] batch, int n, int[] partners, float lambda) {
         int size = batch.length / n;
         float[] out = new float[batch.length];
-        float other = 1 - lambda;
         for (int i = 0; i < n; i++) {
-            int a = i * size;
-            int b = partners[i] * size;
-            for (int p = 0; p < size; p++) {
-                out[a + p] = lambda * batch[a + p] + other * batch[b + p];
-            }
+            mixupImage(batch, out, i, size, partners[i], lambda);
         }
         return out;
+    }
+
+    /** Image {@code i} of {@code size} floats: dst_i = lambda * src_i + (1 - lambda) * src_partner. */
+    public static void mixupImage(float[] src, float[] dst, int i, int size, int partner, float lambda) {
+        int a = i * size;
+        int b = partner * size;
+        float other = 1 - lambda;
+        for (int p = 0; p < size; p++) {
+            dst[a + p] = lambda * src[a + p] + other * src[b + p];
+        }
     }
 
     /**
@@ -41,29 +48,33 @@ public final class Mixing {
      * @return the fraction of each image that kept its own pixels
      */
     public static float cutmix(float[] batch, int n, int h, int w, int c, int[] partners, float[] box) {
-        int[] r = rasterize(box, h, w);
         float[] src = batch.clone();
-        int size = h * w * c;
         for (int i = 0; i < n; i++) {
-            int a = i * size;
-            int b = partners[i] * size;
-            for (int y = r[0]; y < r[2]; y++) {
-                int from = (y * w + r[1]) * c;
-                int len = (r[3] - r[1]) * c;
-                System.arraycopy(src, b + from, batch, a + from, len);
-            }
+            cutmixImage(src, batch, i, h, w, c, partners[i], box);
         }
         return keptFraction(box, h, w);
+    }
+
+    /**
+     * Image {@code i} of h x w x c floats: src_i with the partner's pixels inside the box pasted over it, into dst
+     * ({@code src} must not be {@code dst}: the partner is read from it).
+     */
+    public static void cutmixImage(float[] src, float[] dst, int i, int h, int w, int c, int partner, float[] box) {
+        int size = h * w * c;
+        int a = i * size;
+        int b = partner * size;
+        System.arraycopy(src, a, dst, a, size);
+        int[] r = rasterize(box, h, w);
+        int len = (r[3] - r[1]) * c;
+        for (int y = r[0]; y < r[2]; y++) {
+            int from = (y * w + r[1]) * c;
+            System.arraycopy(src, b + from, dst, a + from, len);
+        }
     }
 
     /** The fraction of an h x w view that keeps its own pixels under the cutmix box: the batch's lambda. */
     public static float keptFraction(float[] box, int h, int w) {
         int[] r = rasterize(box, h, w);
         return 1f - (float) ((r[2] - r[0]) * (r[3] - r[1])) / (h * w);
-    }
-
-    /** lambda_i * onehot(y_i) + (1 - lambda_i) * onehot(y_partner), skipping unlabeled (-1) samples. */
-    public static float[] targets(int[] labels, int[] partners, float[] lambdas, int k) {
-        return io.kdstream.core.wire.AugmentedBatch.mixedTargets(labels, partners, lambdas, k);
     }
 }

@@ -31,56 +31,39 @@ public final class ViewRendering {
     }
 
     /**
-     * View {@code i} of a batch mixed as {@link #mix} would mix it, and rounded as {@link ViewEncoding#round}, into
-     * {@code dst} (which may be {@code crops} itself when the batch is not mixed): the same floats, one image at a
-     * time, so the images of a batch can be done in parallel.
+     * View {@code i} of a batch mixed the way the batch says and rounded as {@link ViewEncoding#round}, into
+     * {@code dst}: one image at a time, so the images of a batch can be done in parallel. {@code dst} may be
+     * {@code crops} itself only when the batch is not mixed (a mixed image reads its partner's unmixed crop).
      *
      * @param crops the unmixed views of the whole batch, read only
      */
     public static void mixOne(float[] crops, float[] dst, int i, int size, int channels, MixMode mode, int[] partners,
                               float mixupLambda, float[] cutBox, ViewEncoding encoding) {
         int per = size * size * channels;
-        int a = i * per;
-        int b = partners[i] * per;
         switch (mode) {
-            case MIXUP -> {
-                float other = 1 - mixupLambda;
-                for (int p = 0; p < per; p++) {
-                    dst[a + p] = mixupLambda * crops[a + p] + other * crops[b + p];
-                }
-            }
-            case CUTMIX -> {
-                System.arraycopy(crops, a, dst, a, per);
-                int[] r = Mixing.rasterize(cutBox, size, size);
-                int len = (r[3] - r[1]) * channels;
-                for (int y = r[0]; y < r[2]; y++) {
-                    int from = (y * size + r[1]) * channels;
-                    System.arraycopy(crops, b + from, dst, a + from, len);
-                }
-            }
+            case MIXUP -> Mixing.mixupImage(crops, dst, i, per, partners[i], mixupLambda);
+            case CUTMIX -> Mixing.cutmixImage(crops, dst, i, size, size, channels, partners[i], cutBox);
             default -> {
                 if (dst != crops) {
-                    System.arraycopy(crops, a, dst, a, per);
+                    System.arraycopy(crops, i * per, dst, i * per, per);
                 }
             }
         }
-        encoding.round(dst, a, a + per);
+        encoding.round(dst, i * per, (i + 1) * per);
     }
 
     /**
-     * Mixes N views of side {@code size} the way the batch says.
+     * The N views of side {@code size}, mixed the way the batch says and rounded to {@code encoding}: {@link #mixOne}
+     * for every image.
      *
-     * @return the mixed views: a new array for mixup, {@code views} itself (changed in place) otherwise
+     * @return the views: {@code crops} itself (rounded in place) when the batch is not mixed, else a new array
      */
-    public static float[] mix(float[] views, int n, int size, int channels, MixMode mode, int[] partners,
-                              float mixupLambda, float[] cutBox) {
-        return switch (mode) {
-            case MIXUP -> Mixing.mixup(views, n, partners, mixupLambda);
-            case CUTMIX -> {
-                Mixing.cutmix(views, n, size, size, channels, partners, cutBox);
-                yield views;
-            }
-            default -> views;
-        };
+    public static float[] mixAll(float[] crops, int n, int size, int channels, MixMode mode, int[] partners,
+                                 float mixupLambda, float[] cutBox, ViewEncoding encoding) {
+        float[] views = mode == MixMode.NONE ? crops : new float[crops.length];
+        for (int i = 0; i < n; i++) {
+            mixOne(crops, views, i, size, channels, mode, partners, mixupLambda, cutBox, encoding);
+        }
+        return views;
     }
 }
