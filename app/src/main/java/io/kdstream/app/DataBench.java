@@ -13,6 +13,8 @@ import io.kdstream.core.image.BatchRenderer;
 import io.kdstream.core.wire.AnnotatedBatch;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.EncodedSample;
+import io.kdstream.core.wire.Frame;
+import io.kdstream.core.wire.FrameCodec;
 import io.kdstream.core.wire.Sample;
 import io.kdstream.core.wire.SampleRef;
 import io.kdstream.loader.Loader;
@@ -117,39 +119,25 @@ final class DataBench {
         }
         long images = (long) data.size() * loaderConfig.epochs();
         String ship = loaderConfig.ship().name().toLowerCase(Locale.ROOT);
-        Sample probe;
+        byte[] sampleRecord; // the first image's SAMPLE exactly as the loader publishes it
+        Sample probe = null;
+        SampleRef probeRef = null;
+        boolean records = loaderConfig.ship() == LoaderConfig.Ship.REFERENCE;
+        Frame f = null;
         try {
-            Dataset.Item it = data.read(0);
-            probe = new Sample(0, 0, 0, 0, 0, it.label(), data.numClasses(), 0, data.name() + ":" + it.source(),
-                    it.image());
+            sampleRecord = Loader.sampleRecord(loaderConfig, data, 0, 0, 0, 0, 0);
+            f = FrameCodec.decode(sampleRecord);
+            if (records) {
+                probeRef = SampleRef.fromFrame(f);
+            } else {
+                probe = EncodedSample.isEncoded(f) ? EncodedSample.fromFrame(f).decode() : Sample.fromFrame(f);
+            }
         } catch (Exception e) {
-            System.err.println("kdstream bench data: cannot read the first image: " + e.getMessage());
+            System.err.println("kdstream bench data: cannot read the first image"
+                    + (f == null ? "" : " (" + f.stringProperty("source", "") + ")") + ": " + e.getMessage());
             return 1;
         }
-        int sampleBytes = probe.encode().length;
-        boolean records = loaderConfig.ship() == LoaderConfig.Ship.REFERENCE;
-        SampleRef probeRef = null;
-        if (records) { // the file's name and size travel, and view records instead of pixels
-            try {
-                Dataset.Reference r = data.readReference(0);
-                probeRef = new SampleRef(0, 0, 0, 0, 0, r.label(), data.numClasses(), 0, r.root(), r.path(),
-                        r.height(), r.width(), data.channels(), loaderConfig.dataset().maxSide());
-                sampleBytes = probeRef.encode().length;
-            } catch (Exception e) {
-                System.err.println("kdstream bench data: cannot read the first image's header: " + e.getMessage());
-                return 1;
-            }
-        }
-        if (loaderConfig.ship() == LoaderConfig.Ship.ENCODED) { // the file as it is travels, not its pixels
-            try {
-                Dataset.Encoded f = data.readEncoded(0);
-                sampleBytes = new EncodedSample(0, 0, 0, 0, 0, f.label(), data.numClasses(), 0, f.source(), f.bytes(),
-                        data.channels(), loaderConfig.dataset().maxSide()).encode().length;
-            } catch (Exception e) {
-                System.err.println("kdstream bench data: cannot read the first image file: " + e.getMessage());
-                return 1;
-            }
-        }
+        int sampleBytes = sampleRecord.length;
         int batch = augConfig.batchSize();
         BatchAugmenter probeAugmenter = new BatchAugmenter(augConfig.crop(), augConfig.flip(), augConfig.teacherSize(),
                 augConfig.studentSize(), augConfig.mix(), 1, augConfig.teacherView(), augConfig.viewEncoding());

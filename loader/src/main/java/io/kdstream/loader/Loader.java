@@ -178,7 +178,7 @@ public final class Loader implements Service {
             byte[] record;
             String key = "s" + id;
             try {
-                record = sample(data, id, e, p, emitted, perPartition[p]);
+                record = sampleRecord(config, data, id, e, p, emitted, perPartition[p]);
             } catch (BadImageException ex) {
                 bad.set(id);
                 out.deadLetter(ex, data.rawBytes(id), id);
@@ -201,11 +201,13 @@ public final class Loader implements Service {
     }
 
     /**
-     * One SAMPLE record: the decoded pixels, with {@code loader.ship=encoded} the file as it is, with
-     * {@code reference} the file's name and size.
+     * One SAMPLE record as the loader of {@code config} publishes it: the decoded pixels, with
+     * {@code loader.ship=encoded} the file as it is, with {@code reference} the file's name and size.
+     *
+     * @throws BadImageException when the image cannot be read
      */
-    private byte[] sample(Dataset data, int id, int epoch, int partition, int indexInEpoch, long position)
-            throws BadImageException {
+    public static byte[] sampleRecord(LoaderConfig config, Dataset data, int id, int epoch, int partition,
+                                      int indexInEpoch, long position) throws BadImageException {
         long now = System.currentTimeMillis();
         if (config.ship() == LoaderConfig.Ship.REFERENCE) {
             Dataset.Reference r = data.readReference(id);
