@@ -2,6 +2,7 @@ package io.kdstream.app;
 
 import io.kdstream.augmenter.Augmenter;
 import io.kdstream.core.cli.ServiceMain;
+import io.kdstream.core.cli.Terminal;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.loader.Loader;
 import io.kdstream.models.DataPathPriority;
@@ -46,22 +47,18 @@ public final class Kdstream {
               faults              fault-injection suite: SIGKILL student / teacher replica, broker restart, bad model,
                                   bad setting; audits lost and doubled batches by id (--faults.only=a,b)
               engine              the DL engine, the GPUs it sees, one test computation (--device=auto|cpu|gpu:N)
+              settings            every setting of every command, with its default and meaning (Markdown)
 
-            add --help after a command to list its settings; every setting can also be given as KDS_<KEY>
-            (e.g. --pipeline.epochs=3 or KDS_PIPELINE_EPOCHS=3). Every command also takes
-            --engine.threads=N|auto: PyTorch's intra-op threads for the process (auto: every core up to 4
-            cores, else half of them, at least 4; the rest is left to Kafka and the JVM),
-            --engine.omp-spin=auto|default|N: GOMP_SPINCOUNT for PyTorch's OpenMP threads (auto: 10000 when
-            they take every core, else libgomp's default), and
-            --engine.data-path-priority=auto|idle|normal: idle runs every thread but PyTorch's (Kafka, codecs,
-            broker, JIT) under SCHED_IDLE so that it never preempts a parallel op (auto: when PyTorch runs on
-            the CPU).
+            add --help after a command to list its settings with their defaults and meanings; every setting can
+            also be given as KDS_<KEY> (e.g. --pipeline.epochs=3 or KDS_PIPELINE_EPOCHS=3). Every command also
+            takes the engine.* settings (PyTorch's threads, OpenMP spinning, the data path's scheduling).
             """;
 
     private Kdstream() {
     }
 
     public static void main(String[] args) {
+        Terminal.install(); // on a terminal, log lines and progress blocks share it without overwriting each other
         System.exit(run(args, System.getenv()));
     }
 
@@ -90,7 +87,8 @@ public final class Kdstream {
     private static int dispatch(String command, List<String> rest, Map<String, String> env) {
         if (rest.contains("--help")) { // the commands whose settings are the services' own
             String name = command;
-            if ((command.equals("run") || command.equals("bench")) && !rest.isEmpty()) {
+            if (List.of("run", "bench", "teacher", "dataset").contains(command) && !rest.isEmpty()
+                    && !rest.get(0).startsWith("--")) {
                 name = command + " " + rest.get(0);
             }
             java.util.Optional<String> help = CommandHelp.of(name);
@@ -111,6 +109,7 @@ public final class Kdstream {
             case "teacher" -> TeacherCommand.run(rest, env);
             case "dataset" -> DatasetCommand.run(rest, env);
             case "audit" -> AuditCommand.run(rest, env);
+            case "settings" -> SettingsCommand.run(rest);
             case "bench" -> rest.isEmpty() ? usage("bench needs a target: bench data, bench train, bench images or bench scale")
                     : switch (rest.get(0)) {
                         case "data" -> DataBench.run(rest.subList(1, rest.size()), env);

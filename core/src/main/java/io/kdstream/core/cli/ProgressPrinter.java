@@ -10,38 +10,37 @@ import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Prints one status line per stage: redrawn in place on a terminal, a block of lines every interval otherwise (logs,
- * CI), and a summary table at the end.
+ * Prints one status line per stage: on a terminal a block redrawn in place below the log ({@link Terminal}), a block
+ * of lines every interval otherwise (logs, CI), and a summary table at the end.
  */
 public final class ProgressPrinter implements AutoCloseable {
     private final PrintStream out;
     private final Scheduler scheduler;
     private final Duration interval;
-    private final boolean interactive;
+    private final Terminal terminal;
     private final List<Progress> items;
     private Disposable ticking;
-    private int drawn;
 
     /**
-     * @param out         where to print (stderr, usually)
-     * @param scheduler   the scheduler that ticks; owned by the caller
-     * @param interval    time between lines
-     * @param interactive true to rewrite one line in place
-     * @param items       the stages to show
+     * @param out       where to print (stderr, usually)
+     * @param scheduler the scheduler that ticks; owned by the caller
+     * @param interval  time between lines
+     * @param terminal  the terminal to redraw the block on, or null to print blocks of lines
+     * @param items     the stages to show
      */
-    public ProgressPrinter(PrintStream out, Scheduler scheduler, Duration interval, boolean interactive,
+    public ProgressPrinter(PrintStream out, Scheduler scheduler, Duration interval, Terminal terminal,
                            List<Progress> items) {
         this.out = out;
         this.scheduler = scheduler;
         this.interval = interval;
-        this.interactive = interactive;
+        this.terminal = terminal;
         this.items = List.copyOf(items);
     }
 
-    /** For a run from a shell: in place on a terminal every second, else a line every ten seconds. */
+    /** For a run from a shell: in place on a terminal every second, else a block every ten seconds. */
     public static ProgressPrinter forConsole(Scheduler scheduler, List<Progress> items) {
-        boolean tty = System.console() != null;
-        return new ProgressPrinter(System.err, scheduler, Duration.ofSeconds(tty ? 1 : 10), tty, items);
+        Terminal t = Terminal.of(System.err).orElse(null);
+        return new ProgressPrinter(System.err, scheduler, Duration.ofSeconds(t != null ? 1 : 10), t, items);
     }
 
     /** Starts ticking. */
@@ -55,29 +54,24 @@ public final class ProgressPrinter implements AutoCloseable {
     public synchronized void print() {
         List<String> lines = new ArrayList<>();
         items.forEach(p -> lines.add(p.render()));
-        if (interactive) {
-            StringBuilder sb = new StringBuilder();
-            if (drawn > 0) {
-                sb.append("\033[").append(drawn).append('A'); // back to the first line of the last drawing
-            }
-            for (String line : lines) {
-                sb.append('\r').append(line).append("\033[K\n");
-            }
-            out.print(sb);
-            drawn = lines.size();
+        if (terminal != null) {
+            terminal.block(lines);
         } else {
             lines.forEach(out::println);
+            out.flush();
         }
-        out.flush();
     }
 
-    /** Stops ticking and prints the final line and the summary table. */
+    /** Stops ticking and prints the final lines and the summary table, which stay in the log. */
     @Override
     public synchronized void close() {
         if (ticking != null) {
             ticking.dispose();
         }
-        print();
+        if (terminal != null) {
+            terminal.block(List.of());
+        }
+        items.forEach(p -> out.println(p.render()));
         out.println("summary:");
         items.forEach(p -> out.println("  " + p.summary()));
         out.flush();
