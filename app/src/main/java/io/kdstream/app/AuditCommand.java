@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * (exit 1). It also shows how many batches the student trained per teacher version, from its run summary.
  */
 final class AuditCommand {
-    private static final String HELP = """
+    static final String HELP = """
             usage: kdstream audit [--pipeline.run=ID] [--student.out=DIR] [--kafka.bootstrap=HOST:PORT]
 
             Audits a finished run by batch id: batches produced (the run's augmented topic), annotated (its

@@ -1,6 +1,7 @@
 package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.ToolKeys;
 import io.kdstream.loader.dataset.SyntheticImageFolder;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.Map;
  * ({@link SyntheticImageFolder}), so anyone can reproduce them.
  */
 final class BenchImagesCommand {
-    private static final String HELP = """
+    static final String HELP = """
             usage: kdstream bench images [--bench.out=DIR] [--bench.classes=100] [--bench.per-class=20]
                                          [--bench.test-per-class=4] [--bench.seed=1]
 
@@ -31,9 +32,9 @@ final class BenchImagesCommand {
 
     static int run(List<String> args, Map<String, String> env) {
         CommandLine.Parsed<Plan> p = CommandLine.parse("bench images", HELP, args, env, s -> {
-            Plan plan = new Plan(s.path("bench.out").orElse(Path.of("runs", "images224")),
-                    s.integer("bench.classes", 100), s.integer("bench.per-class", 20),
-                    s.integer("bench.test-per-class", 4), s.longValue("bench.seed", 1));
+            Plan plan = new Plan(s.path(ToolKeys.BENCH_OUT).orElseThrow(),
+                    s.integer(ToolKeys.BENCH_CLASSES), s.integer(ToolKeys.BENCH_PER_CLASS),
+                    s.integer(ToolKeys.BENCH_TEST_PER_CLASS), s.longValue(ToolKeys.BENCH_SEED));
             ConfigException.require(plan.classes() >= 2, "bench.classes", plan.classes(), "must be >= 2");
             ConfigException.require(plan.perClass() >= 1, "bench.per-class", plan.perClass(), "must be >= 1");
             ConfigException.require(plan.testPerClass() >= 0, "bench.test-per-class", plan.testPerClass(),

@@ -1,6 +1,7 @@
 package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.ServiceKeys;
 import io.kdstream.core.config.Settings;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,8 +41,8 @@ final class CommandLine {
         List<String> positional = new ArrayList<>();
         Settings s = Settings.parse(args, env, positional);
         try {
-            if (s.bool("help", false)) {
-                System.out.print(help);
+            if (s.bool(ServiceKeys.HELP)) {
+                System.out.print(CommandHelp.of(name).orElse(help));
                 return new Parsed<>(null, 0);
             }
             T value = reader.read(s);
@@ -66,7 +67,7 @@ final class CommandLine {
             return parse(command + " " + action, help, args.subList(1, args.size()), env, reader);
         }
         if (args.contains("--help")) {
-            System.out.print(help);
+            System.out.print(CommandHelp.of(command + " " + action).orElse(help));
             return new Parsed<>(null, 0);
         }
         return new Parsed<>(null, Kdstream.usage(command + " needs an action: " + command + " " + action

@@ -7,9 +7,10 @@ import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.ToolKeys;
+import io.kdstream.core.image.BatchRenderer;
 import io.kdstream.core.kafka.KafkaSender;
 import io.kdstream.core.kafka.KafkaSettings;
-import io.kdstream.core.image.BatchRenderer;
 import io.kdstream.core.wire.AnnotatedBatch;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.EncodedSample;
@@ -86,15 +87,15 @@ final class DataBench {
         CommandLine.Parsed<Config> parsed = CommandLine.parse("bench data", HELP, args, env, given -> {
             Settings s = given.withDefaults(StreamCommand.DEFAULTS);
             KafkaSettings k = KafkaSettings.from(s);
-            String ref = s.string("bench.reference", "auto");
-            int reps = s.integer("bench.repeats", 3);
-            int warm = s.integer("bench.warm-ups", 1);
+            String ref = s.string(ToolKeys.BENCH_REFERENCE);
+            int reps = s.integer(ToolKeys.BENCH_REPEATS);
+            int warm = s.integer(ToolKeys.BENCH_WARM_UPS);
             ConfigException.require(warm >= 0, "bench.warm-ups", warm, "must be >= 0");
             ConfigException.require(reps >= 1, "bench.repeats", reps, "must be >= 1");
             ConfigException.require(List.of("auto", "off", "on").contains(ref), "bench.reference", ref,
                     "must be auto (the torchvision reference on image folders when python3 has torchvision), on or off");
             Config c = new Config(k, LoaderConfig.from(s, List.of(k.group(Augmenter.STAGE))),
-                    AugmenterConfig.from(s, List.of()), ref, s.string("bench.python", ReferenceBench.defaultPython()),
+                    AugmenterConfig.from(s, List.of()), ref, s.string(ToolKeys.BENCH_PYTHON, ReferenceBench.defaultPython()),
                     reps, warm, BatchRenderer.threads(s));
             given.markUsed(s);
             return c;

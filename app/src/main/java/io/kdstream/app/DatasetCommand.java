@@ -1,6 +1,7 @@
 package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.DataKeys;
 import io.kdstream.loader.dataset.Dataset;
 import io.kdstream.loader.dataset.DatasetException;
 import io.kdstream.loader.dataset.DatasetImport;
@@ -16,7 +17,7 @@ import java.util.Map;
  * cannot be read stops the run there, with the reason, instead of in a restarting loader.
  */
 final class DatasetCommand {
-    private static final String HELP = """
+    static final String HELP = """
             usage: kdstream dataset prepare --dataset.source=PATH [--dataset.path=DIR] [--dataset.kind=...]
 
             Copies the dataset at PATH (a folder, or a .tar, .tar.gz, .tgz or .zip archive; an archive's single
@@ -53,15 +54,15 @@ final class DatasetCommand {
     static int run(List<String> args, Map<String, String> env) {
         CommandLine.Parsed<Copy> p = CommandLine.parseAction("dataset", "prepare", HELP, args, env,
                 s -> {
-                    Path source = Path.of(s.required("dataset.source", "the folder or archive that holds the dataset"));
+                    Path source = Path.of(s.required(DataKeys.DATASET_SOURCE, "the folder or archive that holds the dataset"));
                     DatasetSpec spec = DatasetSpec.from(s);
-                    Path target = s.path("dataset.target").orElse(spec.path());
+                    Path target = s.path(DataKeys.DATASET_TARGET).orElse(spec.path());
                     if (!spec.path().toAbsolutePath().normalize().startsWith(target.toAbsolutePath().normalize())) {
                         throw new ConfigException("setting dataset.path=" + spec.path() + " is not inside "
                                 + "dataset.target=" + target + "; the copy goes to dataset.target and the splits are "
                                 + "read from dataset.path");
                     }
-                    return new Copy(source, target, spec, s.bool("dataset.verify", false));
+                    return new Copy(source, target, spec, s.bool(DataKeys.DATASET_VERIFY));
                 });
         if (!p.run()) {
             return p.exit();

@@ -3,6 +3,7 @@ package io.kdstream.app;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Preset;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.ToolKeys;
 import io.kdstream.loader.dataset.DatasetException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ final class DemoCommand {
             System.err.println("kdstream demo: " + e.getMessage());
             return 2;
         }
-        boolean smoke = raw.bool("smoke", false);
+        boolean smoke = raw.bool(ToolKeys.SMOKE);
         Settings s = smoke ? raw.withDefaults(Demo.smokeDefaults(testdata(), Demo.runDir("smoke")))
                 .withDefaults(Demo.DEFAULTS) : raw.withDefaults(Demo.DEFAULTS);
         Scheduler ticker = Schedulers.newSingle("kds-progress", true);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.ToolKeys;
 import io.kdstream.models.DataPathPriority;
 import io.kdstream.models.EngineSpin;
 import io.kdstream.models.EngineThreads;
@@ -28,7 +29,7 @@ final class EngineCommand {
         Settings s = Settings.parse(args, env, positional);
         String choice;
         try {
-            choice = s.string("device", "auto");
+            choice = s.string(ToolKeys.DEVICE);
             s.requireAllUsed();
             if (!positional.isEmpty()) {
                 throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");

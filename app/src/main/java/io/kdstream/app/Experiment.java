@@ -2,8 +2,12 @@ package io.kdstream.app;
 
 import io.kdstream.core.Progress;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.DataKeys;
 import io.kdstream.core.config.Preset;
+import io.kdstream.core.config.ServiceKeys;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.ToolKeys;
+import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.loader.dataset.DatasetException;
 import io.kdstream.student.StudentTrainer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -92,17 +96,17 @@ final class Experiment {
             }
             name = positional.get(0);
             arms = EXPERIMENTS.get(name);
-            smoke = raw.bool("smoke", false);
-            epochs = raw.integer("pipeline.epochs", smoke ? 2 : 3);
-            int n = raw.integer("experiment.seeds", 1);
+            smoke = raw.bool(ToolKeys.SMOKE);
+            epochs = raw.integer(DataKeys.PIPELINE_EPOCHS, smoke ? 2 : 3);
+            int n = raw.integer(ToolKeys.EXPERIMENT_SEEDS);
             ConfigException.require(n >= 1 && n <= 10, "experiment.seeds", n, "must be 1..10");
-            long first = raw.longValue("pipeline.seed", 42);
+            long first = raw.longValue(DataKeys.PIPELINE_SEED);
             seeds = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 seeds.add(first + i);
             }
-            dir = raw.path("experiment.dir").orElse(Demo.runDir("experiment-" + name));
-            if (raw.has("preset")) {
+            dir = raw.path(ToolKeys.EXPERIMENT_DIR).orElse(Demo.runDir("experiment-" + name));
+            if (raw.has(ServiceKeys.PRESET)) {
                 throw new ConfigException("setting preset cannot be given to an experiment: each arm sets its own");
             }
         } catch (ConfigException e) {
@@ -152,7 +156,7 @@ final class Experiment {
         o.put("pipeline.epochs", Integer.toString(epochs * factor));
         o.put("pipeline.seed", Long.toString(seed));
         if (smoke) { // the smoke size distils from the shipped teacher instead of training one per arm
-            o.put("teacher.model", raw.string("teacher.model", Demo.SHIPPED_TEACHER.toString()));
+            o.put("teacher.model", raw.string(TrainingKeys.TEACHER_MODEL, Demo.SHIPPED_TEACHER.toString()));
         }
         Map<String, String> shown = new LinkedHashMap<>(o);
         o.put("student.out", dir.resolve(slug).resolve("student").toString());

@@ -2,7 +2,11 @@ package io.kdstream.app;
 
 import io.kdstream.core.Progress;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.ServiceKeys;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.ToolKeys;
+import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.loader.dataset.DatasetException;
 import io.kdstream.loader.dataset.DatasetSpec;
@@ -79,19 +83,19 @@ final class FaultSuite {
         List<String> only;
         Path dir;
         try {
-            only = s.list("faults.only", SCENARIOS);
+            only = s.list(ToolKeys.FAULTS_ONLY, SCENARIOS);
             for (String o : only) {
                 if (!SCENARIOS.contains(o)) {
                     throw new ConfigException("setting faults.only=" + o + " is not one of " + SCENARIOS);
                 }
             }
-            dir = s.path("faults.dir").orElse(Demo.runDir("faults"));
+            dir = s.path(ToolKeys.FAULTS_DIR).orElse(Demo.runDir("faults"));
             DatasetSpec dataset = DatasetSpec.from(s);
             dataset.open(true);
-            s.path("teacher.model").orElseThrow();
-            s.integer("pipeline.epochs", 3);
-            s.integer("pipeline.batch-size", 128);
-            s.integer("kafka.partitions", 2);
+            s.path(TrainingKeys.TEACHER_MODEL).orElseThrow();
+            s.integer(DataKeys.PIPELINE_EPOCHS);
+            s.integer(DataKeys.PIPELINE_BATCH_SIZE);
+            s.integer(ServiceKeys.KAFKA_PARTITIONS);
             if (!positional.isEmpty()) {
                 throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");
             }
@@ -262,7 +266,7 @@ final class FaultSuite {
     /** An unloadable teacher model: the teacher service must stop at start-up with a message naming the file. */
     private Row badModel(Path sdir, long t0) throws IOException, InterruptedException {
         Path model = Files.createDirectories(sdir.resolve("models/broken"));
-        Path good = settings.path("teacher.model").orElseThrow();
+        Path good = settings.path(TrainingKeys.TEACHER_MODEL).orElseThrow();
         Files.copy(good.resolve("model.properties"), model.resolve("model.properties"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         byte[] params = Files.readAllBytes(good.resolve("model.params"));
@@ -337,8 +341,8 @@ final class FaultSuite {
 
     private long totalBatches() {
         DatasetSpec d = DatasetSpec.from(settings);
-        return settings.integer("pipeline.epochs", 3) * StudentConfig.batchesPerEpoch(d.open(true).size(),
-                settings.integer("kafka.partitions", 2), settings.integer("pipeline.batch-size", 128));
+        return settings.integer(DataKeys.PIPELINE_EPOCHS) * StudentConfig.batchesPerEpoch(d.open(true).size(),
+                settings.integer(ServiceKeys.KAFKA_PARTITIONS), settings.integer(DataKeys.PIPELINE_BATCH_SIZE));
     }
 
     private static boolean oneMemberOwnsAll(Admin admin) {
@@ -390,12 +394,12 @@ final class FaultSuite {
     private Child service(Path sdir, String service, String name, String bootstrap, int metricsPort,
                           Map<String, String> extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("run", service, "--kafka.bootstrap=" + bootstrap,
-                "--kafka.partitions=" + settings.integer("kafka.partitions", 2), "--metrics.port=" + metricsPort,
+                "--kafka.partitions=" + settings.integer(ServiceKeys.KAFKA_PARTITIONS), "--metrics.port=" + metricsPort,
                 "--metrics.host=127.0.0.1", "--metrics.replica=" + name));
         DatasetSpec d = DatasetSpec.from(settings);
-        int epochs = settings.integer("pipeline.epochs", 3);
-        int batch = settings.integer("pipeline.batch-size", 128);
-        Path teacher = settings.path("teacher.model").orElseThrow().toAbsolutePath();
+        int epochs = settings.integer(DataKeys.PIPELINE_EPOCHS);
+        int batch = settings.integer(DataKeys.PIPELINE_BATCH_SIZE);
+        Path teacher = settings.path(TrainingKeys.TEACHER_MODEL).orElseThrow().toAbsolutePath();
         switch (service) {
             case "loader" -> args.addAll(List.of("--dataset.path=" + d.path(), "--dataset.limit=" + d.limit(),
                     "--pipeline.epochs=" + epochs, "--pipeline.batch-size=" + batch));

@@ -5,7 +5,12 @@ import io.kdstream.augmenter.AugmenterConfig;
 import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.Key;
+import io.kdstream.core.config.ServiceKeys;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.ToolKeys;
+import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.loader.Loader;
 import io.kdstream.loader.LoaderConfig;
@@ -58,6 +63,11 @@ final class ScaleBench {
             a plot (bench.plot).
             """;
 
+    /** The bench's own defaults (the dataset, default the shipped subset, and the partitions, default the largest
+     * replica count, are set per run). */
+    static final Map<String, String> DEFAULTS = Map.of("pipeline.batch-size", "64", "augment.crop-scale-min", "0.35",
+            "student.eval-every", "1000000", "student.resume", "false", "teacher.device", "cpu");
+
     /** The longest one replica count's run may take. */
     private static final java.time.Duration RUN_LIMIT = java.time.Duration.ofMinutes(30);
 
@@ -74,7 +84,7 @@ final class ScaleBench {
     static int run(List<String> args, Map<String, String> env) {
         CommandLine.Parsed<Plan> p = CommandLine.parse("bench scale", HELP, args, env, s -> {
             List<Integer> replicas = new ArrayList<>();
-            for (String r : s.list("bench.replicas", List.of("1", "2", "4", "8"))) {
+            for (String r : s.list(ToolKeys.BENCH_REPLICAS)) {
                 try {
                     replicas.add(Integer.parseInt(r.trim()));
                 } catch (NumberFormatException e) {
@@ -86,13 +96,13 @@ final class ScaleBench {
                     <= 64, "bench.replicas", replicas, "must be replica counts from 1 to 64");
             ConfigException.require(replicas.get(0) == 1, "bench.replicas", replicas, "must include 1 (the rate every "
                     + "efficiency is relative to)");
-            double latency = s.real("bench.teacher-latency-ms", 200);
+            double latency = s.real(ToolKeys.BENCH_TEACHER_LATENCY_MS);
             ConfigException.require(latency > 0, "bench.teacher-latency-ms", latency, "must be > 0");
-            int perReplica = s.integer("bench.images-per-replica", 3000);
+            int perReplica = s.integer(ToolKeys.BENCH_IMAGES_PER_REPLICA);
             ConfigException.require(perReplica >= 100, "bench.images-per-replica", perReplica, "must be >= 100");
-            Path plot = s.path("bench.plot").orElse(Path.of("runs", "bench-scale.png"));
-            for (String own : List.of("kafka.bootstrap", "kafka.topic-prefix", "pipeline.epochs", "student.out",
-                    "teacher.model")) {
+            Path plot = s.path(ToolKeys.BENCH_PLOT).orElseThrow();
+            for (Key own : List.of(ServiceKeys.KAFKA_BOOTSTRAP, ServiceKeys.KAFKA_TOPIC_PREFIX, DataKeys.PIPELINE_EPOCHS,
+                    TrainingKeys.STUDENT_OUT, TrainingKeys.TEACHER_MODEL)) {
                 if (s.has(own)) { // each run sets these itself: a value given here would not be used
                     throw new ConfigException("bench scale sets " + own + " itself for each run (its embedded broker, "
                             + "bench.images-per-replica, a temporary directory, the stand-in teacher); leave it out");
@@ -100,12 +110,8 @@ final class ScaleBench {
             }
             Settings pipeline = s.withDefaults(Map.of(
                     "dataset.path", DemoCommand.testdata().resolve("fashion-mnist-mini").toString(),
-                    "pipeline.batch-size", "64",
-                    "augment.crop-scale-min", "0.35",
-                    "student.eval-every", "1000000",
-                    "student.resume", "false",
-                    "teacher.device", "cpu",
-                    "kafka.partitions", Integer.toString(Math.max(2, replicas.get(replicas.size() - 1)))));
+                    "kafka.partitions", Integer.toString(Math.max(2, replicas.get(replicas.size() - 1)))))
+                    .withDefaults(DEFAULTS);
             // every setting read and checked now (an unknown one is an error), not inside the first run
             Settings dry = runSettings(pipeline, "127.0.0.1:9092", 1, 1, Path.of("runs"), Path.of("stand-in"));
             Dataset train = DatasetSpec.from(dry).open(true);
@@ -131,7 +137,7 @@ final class ScaleBench {
             StandInTeacher.write(teacherDir, plan.latencyMs(), train.numClasses());
             Path freeDir = tmp.resolve("models").resolve("free");
             StandInTeacher.write(freeDir, 0, train.numClasses());
-            int batch = plan.pipeline().integer("pipeline.batch-size", 64);
+            int batch = plan.pipeline().integer(DataKeys.PIPELINE_BATCH_SIZE);
             List<Point> points = new ArrayList<>();
             int top = plan.replicas().get(plan.replicas().size() - 1);
             Point bound = measure(broker, plan, train, -top, top * plan.imagesPerReplica(), freeDir, tmp, ticker);
@@ -147,7 +153,7 @@ final class ScaleBench {
             double ideal = 1000.0 * meanBatch / plan.latencyMs();
             System.out.printf(Locale.ROOT, "%nbench scale: stand-in teachers at %.0f ms per batch (batches of up to %d, "
                     + "%.1f on average over %d partitions: %.0f images/s per replica at most), %s%n%n",
-                    plan.latencyMs(), batch, meanBatch, plan.pipeline().integer("kafka.partitions", 2), ideal,
+                    plan.latencyMs(), batch, meanBatch, plan.pipeline().integer(ServiceKeys.KAFKA_PARTITIONS), ideal,
                     train.name());
             System.out.printf(Locale.ROOT, "| teacher replicas | images/s | efficiency | student input wait |%n"
                     + "|---:|---:|---:|---:|%n");

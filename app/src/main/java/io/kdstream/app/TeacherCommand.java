@@ -2,6 +2,8 @@ package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Secret;
+import io.kdstream.core.config.ServiceKeys;
+import io.kdstream.core.config.ToolKeys;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.teacher.SwapOrder;
@@ -15,7 +17,7 @@ import java.util.Map;
  * or are added later run the new teacher too ({@link SwapOrder}).
  */
 final class TeacherCommand {
-    private static final String HELP = """
+    static final String HELP = """
             usage: kdstream teacher swap --to=MODEL [--id=ID] [--version=V]
 
             Orders every teacher replica of the run to swap to MODEL between two batches, and keeps the order:
@@ -40,10 +42,10 @@ final class TeacherCommand {
 
     static int run(List<String> args, Map<String, String> env) {
         CommandLine.Parsed<Order> p = CommandLine.parseAction("teacher", "swap", HELP, args, env, s -> {
-            String to = s.required("to", "the teacher to swap to, a model inside the replicas' teacher.model-root");
-            String id = s.string("id", "");
-            String version = s.string("version", "");
-            String t = s.required("admin.token", "the token the teacher replicas were given (KDS_ADMIN_TOKEN)");
+            String to = s.required(ToolKeys.SWAP_TO, "the teacher to swap to, a model inside the replicas' teacher.model-root");
+            String id = s.string(ToolKeys.SWAP_ID, "");
+            String version = s.string(ToolKeys.SWAP_VERSION, "");
+            String t = s.required(ServiceKeys.ADMIN_TOKEN, "the token the teacher replicas were given (KDS_ADMIN_TOKEN)");
             ConfigException.require(t.length() >= 16, "admin.token", "(hidden)", "must be at least 16 characters");
             KafkaSettings kafka = KafkaSettings.from(s);
             return new Order(kafka, new SwapOrder(to, id, version, System.currentTimeMillis(),

@@ -8,6 +8,7 @@ import io.kdstream.core.RateWindow;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.ToolKeys;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.kafka.TopicAdmin;
@@ -59,6 +60,7 @@ final class TrainBench {
     /** The free memory {@code /dev/shm} needs for the broker's log (the default bench writes about 750 MB). */
     static final long SHM_NEEDED = 4L << 30;
     static final Map<String, String> DEFAULTS = Map.of("dataset.limit", "25600", "dataset.test-limit", "500",
+            "bench.repeats", "5", "bench.warm-ups", "3",
             "pipeline.epochs", "1", "student.resume", "false");
 
     private TrainBench() {
@@ -83,9 +85,9 @@ final class TrainBench {
             loaderConfig = LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE)));
             augConfig = AugmenterConfig.from(s, List.of());
             teacherConfig = TeacherConfig.from(s);
-            repeats = s.integer("bench.repeats", 5);
-            warmUps = s.integer("bench.warm-ups", 3);
-            brokerParent = brokerParent(s.string("bench.broker-dir", "auto"));
+            repeats = s.integer(ToolKeys.BENCH_REPEATS);
+            warmUps = s.integer(ToolKeys.BENCH_WARM_UPS);
+            brokerParent = brokerParent(s.string(ToolKeys.BENCH_BROKER_DIR));
             ConfigException.require(repeats >= 1, "bench.repeats", repeats, "must be >= 1");
             ConfigException.require(warmUps >= 1, "bench.warm-ups", warmUps, "must be >= 1");
             for (int i = 0; i < warmUps + repeats; i++) {

@@ -1,6 +1,7 @@
 package io.kdstream.loader;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.DataKeys;
 import io.kdstream.core.config.Settings;
 import io.kdstream.loader.dataset.DatasetSpec;
 import java.util.List;
@@ -55,10 +56,10 @@ public record LoaderConfig(DatasetSpec dataset, int epochs, long seed, int batch
 
     /** Reads the loader's settings; {@code defaultFeeds} is the augmenter's group under the configured prefix. */
     public static LoaderConfig from(Settings s, List<String> defaultFeeds) {
-        return new LoaderConfig(DatasetSpec.from(s), s.integer("pipeline.epochs", 1), s.longValue("pipeline.seed", 42),
-                s.integer("pipeline.batch-size", 128), s.integer("loader.max-ahead-batches", 32),
-                s.list("loader.feeds", defaultFeeds), s.integer("loader.max-in-flight", 1024),
-                s.choice("loader.ship", Ship.class, Ship.DECODED));
+        return new LoaderConfig(DatasetSpec.from(s), s.integer(DataKeys.PIPELINE_EPOCHS), s.longValue(DataKeys.PIPELINE_SEED),
+                s.integer(DataKeys.PIPELINE_BATCH_SIZE), s.integer(DataKeys.LOADER_MAX_AHEAD_BATCHES),
+                s.list(DataKeys.LOADER_FEEDS, defaultFeeds), s.integer(DataKeys.LOADER_MAX_IN_FLIGHT),
+                s.choice(DataKeys.LOADER_SHIP, Ship.class));
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class EngineThreads {
     /** The setting's key. */
-    public static final String KEY = "engine.threads";
+    public static final String KEY = io.kdstream.core.config.ServiceKeys.ENGINE_THREADS.name();
     /** DJL's system property for PyTorch's intra-op threads, read when the engine loads. */
     public static final String DJL_PROPERTY = "ai.djl.pytorch.num_threads";
 

@@ -1,7 +1,9 @@
 package io.kdstream.models;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Key;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.TrainingKeys;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -58,36 +60,52 @@ public record ModelSpec(Architecture arch, int width, int depth, int classes, in
     }
 
     /**
-     * Reads {@code <prefix>.arch|width|depth|size|mean|std|tweaks}; classes and channels come from the data.
+     * The settings that describe a network: a student's are all of them, a TorchScript teacher's only its input
+     * (size, mean, std); a null key is not read and its default applies.
+     */
+    public record Keys(Key arch, Key width, Key depth, Key size, Key mean, Key std, Key tweaks) {
+        /** {@code student.arch|width|depth|size|mean|std|tweaks}. */
+        public static final Keys STUDENT = new Keys(TrainingKeys.STUDENT_ARCH, TrainingKeys.STUDENT_WIDTH,
+                TrainingKeys.STUDENT_DEPTH, TrainingKeys.STUDENT_SIZE, TrainingKeys.STUDENT_MEAN,
+                TrainingKeys.STUDENT_STD, TrainingKeys.STUDENT_TWEAKS);
+        /** {@code teacher.size|mean|std}: what a TorchScript teacher takes. */
+        public static final Keys TEACHER_INPUT = new Keys(null, null, null, TrainingKeys.TEACHER_SIZE,
+                TrainingKeys.TEACHER_MEAN, TrainingKeys.TEACHER_STD, null);
+    }
+
+    /**
+     * Reads a network's settings; classes and channels come from the data.
      *
      * @param s        the settings
-     * @param prefix   e.g. {@code student}
+     * @param keys     which settings describe it
      * @param classes  K, from the dataset
      * @param channels C, from the dataset
-     * @param defaults the preset's values for every key
+     * @param defaults the values of keys not given
      */
-    public static ModelSpec from(Settings s, String prefix, int classes, int channels, ModelSpec defaults) {
-        Architecture arch = s.choice(prefix + ".arch", Architecture.class, defaults.arch());
-        int width = s.integer(prefix + ".width", defaults.width());
-        int depth = s.integer(prefix + ".depth", defaults.depth());
-        int size = s.integer(prefix + ".size", defaults.size());
-        float[] mean = floats(s, prefix + ".mean", defaults.mean(), channels);
-        float[] std = floats(s, prefix + ".std", defaults.std(), channels);
-        ConfigException.require(width >= 1 && width <= 1024, prefix + ".width", width, "must be 1..1024");
-        ConfigException.require(depth >= 1 && depth <= 64, prefix + ".depth", depth, "must be 1..64");
-        ConfigException.require(size >= 8 && size <= 1024, prefix + ".size", size, "must be 8..1024");
-        Set<Tweak> tweaks;
-        try {
-            List<String> raw = s.list(prefix + ".tweaks", null);
-            tweaks = raw == null ? defaults.tweaks() : Tweak.parse(raw);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("setting " + prefix + ".tweaks: " + e.getMessage());
+    public static ModelSpec from(Settings s, Keys keys, int classes, int channels, ModelSpec defaults) {
+        Architecture arch = keys.arch() == null ? defaults.arch()
+                : s.choice(keys.arch(), Architecture.class, defaults.arch());
+        int width = keys.width() == null ? defaults.width() : s.integer(keys.width(), defaults.width());
+        int depth = keys.depth() == null ? defaults.depth() : s.integer(keys.depth(), defaults.depth());
+        int size = s.integer(keys.size(), defaults.size());
+        float[] mean = floats(s, keys.mean(), defaults.mean(), channels);
+        float[] std = floats(s, keys.std(), defaults.std(), channels);
+        ConfigException.require(width >= 1 && width <= 1024, String.valueOf(keys.width()), width, "must be 1..1024");
+        ConfigException.require(depth >= 1 && depth <= 64, String.valueOf(keys.depth()), depth, "must be 1..64");
+        ConfigException.require(size >= 8 && size <= 1024, keys.size().name(), size, "must be 8..1024");
+        Set<Tweak> tweaks = defaults.tweaks();
+        if (keys.tweaks() != null && s.has(keys.tweaks())) {
+            try {
+                tweaks = Tweak.parse(s.list(keys.tweaks()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("setting " + keys.tweaks() + ": " + e.getMessage());
+            }
         }
         return new ModelSpec(arch, width, depth, classes, channels, size, mean, std, tweaks);
     }
 
-    private static float[] floats(Settings s, String key, float[] fallback, int channels) {
-        List<String> raw = s.list(key, null);
+    private static float[] floats(Settings s, Key key, float[] fallback, int channels) {
+        List<String> raw = s.has(key) ? s.list(key) : null;
         float[] base = fallback;
         if (raw != null) {
             base = new float[raw.size()];

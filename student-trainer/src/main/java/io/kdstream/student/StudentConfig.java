@@ -1,8 +1,10 @@
 package io.kdstream.student;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.DataKeys;
 import io.kdstream.core.config.RunId;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.loader.dataset.DatasetSpec;
 import io.kdstream.models.Architecture;
 import io.kdstream.models.ModelSpec;
@@ -70,33 +72,33 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
      * @param partitions {@code kafka.partitions}
      */
     public static StudentConfig from(Settings s, int trainSize, int classes, int channels, int partitions) {
-        Mode mode = s.choice("student.mode", Mode.class, Mode.DISTILL);
-        int viewSize = s.integer("view.student-size", s.integer("view.teacher-size", 28));
+        Mode mode = s.choice(TrainingKeys.STUDENT_MODE, Mode.class);
+        int viewSize = s.integer(DataKeys.VIEW_STUDENT_SIZE, s.integer(DataKeys.VIEW_TEACHER_SIZE));
         ModelSpec defaults = defaultSpec(viewSize);
-        ModelSpec spec = ModelSpec.from(s, "student", classes, channels, defaults.forData(classes, channels,
+        ModelSpec spec = ModelSpec.from(s, ModelSpec.Keys.STUDENT, classes, channels, defaults.forData(classes, channels,
                 channels == 1 ? defaults.mean() : new float[] {0.5f, 0.5f, 0.5f},
                 channels == 1 ? defaults.std() : new float[] {0.25f, 0.25f, 0.25f}));
-        int epochs = s.integer("pipeline.epochs", 1);
-        int batch = s.integer("pipeline.batch-size", 128);
-        float t = (float) s.real("student.temperature", mode == Mode.DLB ? 3.0 : 1.0);
-        float wce = (float) s.real("student.ce-weight", 1.0);
-        float wkd = (float) s.real("student.kd-weight", switch (mode) {
+        int epochs = s.integer(DataKeys.PIPELINE_EPOCHS);
+        int batch = s.integer(DataKeys.PIPELINE_BATCH_SIZE);
+        float t = (float) s.real(TrainingKeys.STUDENT_TEMPERATURE, mode == Mode.DLB ? 3.0 : 1.0);
+        float wce = (float) s.real(TrainingKeys.STUDENT_CE_WEIGHT);
+        float wkd = (float) s.real(TrainingKeys.STUDENT_KD_WEIGHT, switch (mode) {
             case SUPERVISED -> 0;
             case DLB -> 1.0;
             case DISTILL -> 5.0;
         });
-        double lr = s.real("student.lr", 2e-3);
-        if (!s.string("student.lr-per-256", "").isBlank()) { // Bag of Tricks' linear scaling: base * batch / 256
-            double base = s.real("student.lr-per-256", 0);
+        double lr = s.real(TrainingKeys.STUDENT_LR);
+        if (!s.string(TrainingKeys.STUDENT_LR_PER_256, "").isBlank()) { // Bag of Tricks' linear scaling: base * batch / 256
+            double base = s.real(TrainingKeys.STUDENT_LR_PER_256, 0);
             ConfigException.require(base > 0, "student.lr-per-256", base, "must be > 0");
             lr = linearScaling(base, batch);
         }
-        float smoothing = (float) s.real("student.label-smoothing", 0);
+        float smoothing = (float) s.real(TrainingKeys.STUDENT_LABEL_SMOOTHING);
         ConfigException.require(smoothing >= 0 && smoothing < 1, "student.label-smoothing", smoothing,
                 "must be in [0, 1)");
-        double warmupEpochs = s.real("student.warmup-epochs", Math.min(1.0, epochs / 5.0));
-        float wd = (float) s.real("student.weight-decay", 0.01);
-        float clip = (float) s.real("student.clip-norm", 0);
+        double warmupEpochs = s.real(TrainingKeys.STUDENT_WARMUP_EPOCHS, Math.min(1.0, epochs / 5.0));
+        float wd = (float) s.real(TrainingKeys.STUDENT_WEIGHT_DECAY);
+        float clip = (float) s.real(TrainingKeys.STUDENT_CLIP_NORM);
         ConfigException.require(t > 0, "student.temperature", t, "must be > 0");
         ConfigException.require(wce >= 0 && wkd >= 0 && wce + wkd > 0, "student.ce-weight", wce + "/" + wkd,
                 "weights must be >= 0 and not both 0 (student.ce-weight, student.kd-weight)");
@@ -107,7 +109,7 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         ConfigException.require(warmupEpochs >= 0, "student.warmup-epochs", warmupEpochs, "must be >= 0");
         ConfigException.require(wd >= 0, "student.weight-decay", wd, "must be >= 0");
         ConfigException.require(clip >= 0, "student.clip-norm", clip, "must be >= 0 (0 = off)");
-        String device = s.string("student.device", "auto");
+        String device = s.string(TrainingKeys.STUDENT_DEVICE);
         ConfigException.require(device.trim().toLowerCase(java.util.Locale.ROOT)
                         .matches("gpus|(auto|cpu|gpu|gpu:\\d+)(,(auto|cpu|gpu|gpu:\\d+))*"), "student.device", device,
                 "must be auto, cpu, gpu, gpu:N, a comma list of those for data-parallel training (gpu:0,gpu:1) or gpus");
@@ -115,10 +117,10 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         LrSchedule schedule = new LrSchedule(lr, Math.round(warmupEpochs * perEpoch), epochs == 0 ? 0 : epochs * perEpoch,
                 0);
         StudentLoop.Options options = new StudentLoop.Options(t, wce, mode == Mode.SUPERVISED ? 0 : wkd, schedule, wd,
-                s.bool("student.no-bias-decay", true), clip, smoothing);
+                s.bool(TrainingKeys.STUDENT_NO_BIAS_DECAY), clip, smoothing);
         return new StudentConfig(mode, spec, options, DatasetSpec.from(s), epochs, batch,
-                outDir(s), s.bool("student.resume", true),
-                s.path("student.eval-teacher"), device, s.integer("student.eval-every", 1),
+                outDir(s), s.bool(TrainingKeys.STUDENT_RESUME),
+                s.path(TrainingKeys.STUDENT_EVAL_TEACHER), device, s.integer(TrainingKeys.STUDENT_EVAL_EVERY),
                 TeacherPolicy.from(s));
     }
 
@@ -127,7 +129,7 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
      * checkpoints, final model and summary are (the trainer writes there, {@code kdstream audit} reads there).
      */
     public static Path outDir(Settings s) {
-        Path base = s.path("student.out").orElse(Path.of("runs", "student"));
+        Path base = s.path(TrainingKeys.STUDENT_OUT).orElseThrow();
         return RunId.from(s).map(base::resolve).orElse(base);
     }
 

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Secret;
+import io.kdstream.core.config.ServiceKeys;
 import io.kdstream.core.config.Settings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,9 +57,9 @@ final class TeacherAdmin implements AutoCloseable {
         }
 
         static Config from(Settings s) {
-            int port = s.integer("admin.port", -1);
-            String host = s.string("admin.host", "0.0.0.0");
-            String token = s.string("admin.token", "");
+            int port = s.integer(ServiceKeys.ADMIN_PORT);
+            String host = s.string(ServiceKeys.ADMIN_HOST);
+            String token = s.string(ServiceKeys.ADMIN_TOKEN, "");
             return new Config(port, host, token.isEmpty() ? null : Secret.of(token));
         }
 

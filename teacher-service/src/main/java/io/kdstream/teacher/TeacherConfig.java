@@ -2,6 +2,7 @@ package io.kdstream.teacher;
 
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.models.Architecture;
 import io.kdstream.models.ModelSpec;
 import java.nio.file.Path;
@@ -73,20 +74,20 @@ public record TeacherConfig(Path model, Format format, String id, String version
 
     /** Reads {@code teacher.*}. */
     public static TeacherConfig from(Settings s) {
-        Path model = s.path("teacher.model").orElseThrow(() -> new ConfigException("setting teacher.model is required: "
+        Path model = s.path(TrainingKeys.TEACHER_MODEL).orElseThrow(() -> new ConfigException("setting teacher.model is required: "
                 + "a kdstream model directory or a TorchScript file (set --teacher.model=... or KDS_TEACHER_MODEL)"));
-        Format format = s.choice("teacher.format", Format.class, Format.AUTO);
-        int classes = s.integer("teacher.classes", 10);
-        int channels = s.integer("teacher.channels", 1);
-        int size = s.integer("teacher.size", 28);
-        ModelSpec input = ModelSpec.from(s, "teacher", classes, channels,
+        Format format = s.choice(TrainingKeys.TEACHER_FORMAT, Format.class);
+        int classes = s.integer(TrainingKeys.TEACHER_CLASSES);
+        int channels = s.integer(TrainingKeys.TEACHER_CHANNELS);
+        int size = s.integer(TrainingKeys.TEACHER_SIZE);
+        ModelSpec input = ModelSpec.from(s, ModelSpec.Keys.TEACHER_INPUT, classes, channels,
                 new ModelSpec(Architecture.CNN, 1, 1, classes, channels, size, ModelSpec.FASHION_MEAN,
                         ModelSpec.FASHION_STD).forData(classes, channels, fill(channels, ModelSpec.FASHION_MEAN[0]),
                         fill(channels, ModelSpec.FASHION_STD[0])));
-        Path root = s.path("teacher.model-root").orElse(model.toAbsolutePath().normalize().getParent());
-        List<Path> members = s.list("teacher.ensemble", List.of()).stream().map(Path::of).toList();
+        Path root = s.path(TrainingKeys.TEACHER_MODEL_ROOT).orElse(model.toAbsolutePath().normalize().getParent());
+        List<Path> members = s.list(TrainingKeys.TEACHER_ENSEMBLE).stream().map(Path::of).toList();
         List<Double> weights = new ArrayList<>();
-        for (String w : s.list("teacher.ensemble-weights", List.of())) {
+        for (String w : s.list(TrainingKeys.TEACHER_ENSEMBLE_WEIGHTS, List.of())) {
             try {
                 weights.add(Double.parseDouble(w));
             } catch (NumberFormatException e) {
@@ -95,11 +96,11 @@ public record TeacherConfig(Path model, Format format, String id, String version
         }
         List<String> names = new ArrayList<>(List.of(defaultId(model)));
         members.forEach(m -> names.add(defaultId(m)));
-        TeacherConfig c = new TeacherConfig(model, format, s.string("teacher.id", String.join("+", names)),
-                s.string("teacher.version", ""), input,
-                s.choice("teacher.layout", Layout.class, Layout.NCHW) == Layout.NHWC,
-                s.choice("teacher.logits", Precision.class, Precision.FLOAT32) == Precision.FLOAT16,
-                s.string("teacher.device", "auto").toLowerCase(Locale.ROOT), root);
+        TeacherConfig c = new TeacherConfig(model, format, s.string(TrainingKeys.TEACHER_ID, String.join("+", names)),
+                s.string(TrainingKeys.TEACHER_VERSION, ""), input,
+                s.choice(TrainingKeys.TEACHER_LAYOUT, Layout.class) == Layout.NHWC,
+                s.choice(TrainingKeys.TEACHER_LOGITS, Precision.class) == Precision.FLOAT16,
+                s.string(TrainingKeys.TEACHER_DEVICE).toLowerCase(Locale.ROOT), root);
         c.confine(model.toAbsolutePath().toString(), "teacher.model");
         List<Path> confined = new ArrayList<>();
         for (Path m : members) {

@@ -3,6 +3,7 @@ package io.kdstream.core.cli;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Preset;
+import io.kdstream.core.config.ServiceKeys;
 import io.kdstream.core.config.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -13,7 +14,8 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The shared start-up of every service's thin {@code main}: settings from flags and {@code KDS_*} variables, a
+ * The shared start-up of {@code kdstream run SERVICE} ({@code --help} is answered before, from the settings
+ * catalogue): settings from flags and {@code KDS_*} variables, a
  * Prometheus registry with JVM meters served on {@code metrics.port}, the progress line, SIGTERM handling, and a
  * summary at the end. Errors in settings exit with status 2 and one line naming the setting.
  */
@@ -39,7 +41,7 @@ public final class ServiceMain {
         String replica;
         try {
             settings = Preset.apply(Settings.parse(args, env, positional));
-            replica = settings.string("metrics.replica", ProcessMetrics.defaultReplica());
+            replica = settings.string(ServiceKeys.METRICS_REPLICA, ProcessMetrics.defaultReplica());
         } catch (ConfigException e) {
             System.err.println("kdstream " + name + ": " + e.getMessage());
             return 2;
@@ -50,16 +52,9 @@ public final class ServiceMain {
         int port;
         String host;
         try {
-            boolean help = settings.bool("help", false);
-            port = settings.integer("metrics.port", 0);
-            host = settings.string("metrics.host", "0.0.0.0");
+            port = settings.integer(ServiceKeys.METRICS_PORT);
+            host = settings.string(ServiceKeys.METRICS_HOST);
             service = factory.create(settings, registry);
-            if (help) {
-                System.out.println("settings of '" + name + "' (flag --key=value, or variable KDS_KEY):");
-                settings.usedKeys().forEach(k -> System.out.println("  --" + k + "   " + Settings.envName(k)));
-                metrics.close();
-                return 0;
-            }
             if (!positional.isEmpty()) {
                 throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");
             }

@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 public final class RunId {
     /** The setting's key. */
-    public static final String KEY = "pipeline.run";
+    public static final Key KEY = DataKeys.PIPELINE_RUN;
     private static final String PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
 
     private RunId() {
@@ -48,7 +48,7 @@ public final class RunId {
         if (!id.matches(PATTERN)) {
             throw new ConfigException("setting " + KEY + "=" + given + " gives the run id '" + id + "', which is not 1 to "
                     + "64 letters, digits, '.', '_' or '-' starting with a letter or digit (set --" + KEY + "=ID or "
-                    + Settings.envName(KEY) + ")");
+                    + Settings.envName(KEY.name()) + ")");
         }
         return id;
     }

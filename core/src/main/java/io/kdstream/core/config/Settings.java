@@ -99,6 +99,7 @@ public final class Settings {
      * command never reads are not errors (a map may serve several services).
      */
     public Settings withDefaults(Map<String, String> more) {
+        more.keySet().forEach(Catalogue::require);
         Map<String, String> merged = new LinkedHashMap<>(defaults);
         more.forEach(merged::putIfAbsent);
         return copy(flags, preset, merged);
@@ -109,11 +110,13 @@ public final class Settings {
      * like defaults not an error where this service does not read them (one preset configures every service).
      */
     public Settings withPreset(Map<String, String> values) {
+        values.keySet().forEach(Catalogue::require);
         return copy(flags, values, defaults);
     }
 
     /** A copy in which {@code overrides} replace flags, variables and defaults (one phase of a composite run). */
     public Settings overriding(Map<String, String> overrides) {
+        overrides.keySet().forEach(Catalogue::require);
         Map<String, String> merged = new LinkedHashMap<>(flags);
         merged.putAll(overrides);
         return copy(merged, preset, defaults);
@@ -124,8 +127,12 @@ public final class Settings {
         used.addAll(derived.used);
     }
 
-    /** The raw value of a key, marking it used. */
-    public Optional<String> raw(String key) {
+    /** The raw value of a key as given (flag, variable, preset or command default), marking it used. */
+    public Optional<String> raw(Key key) {
+        return raw(key.name());
+    }
+
+    private Optional<String> raw(String key) {
         used.add(key);
         String v = flags.get(key);
         if (v == null) {
@@ -140,82 +147,141 @@ public final class Settings {
         return Optional.ofNullable(v);
     }
 
-    /** Whether the key was given (marks it used). */
-    public boolean has(String key) {
+    /** Whether the key was given, by a flag, a variable, a preset or a command default (marks it used). */
+    public boolean has(Key key) {
         return raw(key).isPresent();
     }
 
-    public String string(String key, String fallback) {
-        return raw(key).orElse(fallback);
+    /** The value, or the catalogue's default. */
+    public String string(Key key) {
+        return string(key, fallback(key));
     }
 
-    /** A string that must be given. */
-    public String required(String key, String hint) {
+    /** The value, or {@code computed} (for a key whose default its reader computes). */
+    public String string(Key key, String computed) {
+        return raw(key).orElse(computed);
+    }
+
+    /** A value that must be given. */
+    public String required(Key key, String hint) {
         return raw(key).orElseThrow(() -> new ConfigException("setting " + key + " is required: " + hint + " (set --"
-                + key + "=... or " + envName(key) + ")"));
+                + key + "=... or " + envName(key.name()) + ")"));
     }
 
-    public int integer(String key, int fallback) {
-        return raw(key).map(v -> parse(key, v, "an integer", () -> Integer.parseInt(v.trim().replace("_", ""))))
-                .orElse(fallback);
+    public int integer(Key key) {
+        return integer(key, parseInt(key, fallback(key)));
     }
 
-    public long longValue(String key, long fallback) {
-        return raw(key).map(v -> parse(key, v, "an integer", () -> Long.parseLong(v.trim().replace("_", ""))))
-                .orElse(fallback);
+    public int integer(Key key, int computed) {
+        return raw(key).map(v -> parseInt(key, v)).orElse(computed);
     }
 
-    public double real(String key, double fallback) {
-        return raw(key).map(v -> parse(key, v, "a number", () -> Double.parseDouble(v.trim()))).orElse(fallback);
+    public long longValue(Key key) {
+        return longValue(key, parseLong(key, fallback(key)));
     }
 
-    public boolean bool(String key, boolean fallback) {
-        return raw(key).map(v -> switch (v.trim().toLowerCase(Locale.ROOT)) {
+    public long longValue(Key key, long computed) {
+        return raw(key).map(v -> parseLong(key, v)).orElse(computed);
+    }
+
+    public double real(Key key) {
+        return real(key, parseReal(key, fallback(key)));
+    }
+
+    public double real(Key key, double computed) {
+        return raw(key).map(v -> parseReal(key, v)).orElse(computed);
+    }
+
+    public boolean bool(Key key) {
+        return parseBool(key, raw(key).orElse(fallback(key)));
+    }
+
+    /** An enum constant by case-insensitive name, '-' matching '_'; the catalogue's default when not given. */
+    public <E extends Enum<E>> E choice(Key key, Class<E> type) {
+        return parseChoice(key, type, raw(key).orElse(fallback(key)));
+    }
+
+    /** Like {@link #choice(Key, Class)} with a default the reader computes. */
+    public <E extends Enum<E>> E choice(Key key, Class<E> type, E computed) {
+        return raw(key).map(v -> parseChoice(key, type, v)).orElse(computed);
+    }
+
+    /** A path, or the catalogue's default (empty for a key without one). */
+    public Optional<Path> path(Key key) {
+        return raw(key).or(() -> Optional.ofNullable(key.fallback())).filter(v -> !v.isBlank()).map(Path::of);
+    }
+
+    /** A comma-separated list, empty entries dropped; the catalogue's default, or empty. */
+    public List<String> list(Key key) {
+        return list(key, split(key.fallback() == null ? "" : key.fallback()));
+    }
+
+    /** Like {@link #list(Key)} with a default the reader computes. */
+    public List<String> list(Key key, List<String> computed) {
+        return raw(key).map(Settings::split).orElse(computed);
+    }
+
+    private static List<String> split(String v) {
+        List<String> out = new ArrayList<>();
+        for (String s : v.split(",")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    private static String fallback(Key key) {
+        if (key.fallback() == null) {
+            throw new IllegalStateException("setting " + key + " has no default in the catalogue (" + key.shown()
+                    + "): its reader must give one");
+        }
+        return key.fallback();
+    }
+
+    private static int parseInt(Key key, String v) {
+        return parse(key.name(), v, "an integer", () -> Integer.parseInt(v.trim().replace("_", "")));
+    }
+
+    private static long parseLong(Key key, String v) {
+        return parse(key.name(), v, "an integer", () -> Long.parseLong(v.trim().replace("_", "")));
+    }
+
+    private static double parseReal(Key key, String v) {
+        return parse(key.name(), v, "a number", () -> Double.parseDouble(v.trim()));
+    }
+
+    private static boolean parseBool(Key key, String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "1", "on" -> true;
             case "false", "no", "0", "off" -> false;
             default -> throw new ConfigException("setting " + key + "=" + v + " is not a boolean (use true or false)");
-        }).orElse(fallback);
+        };
     }
 
-    /** An enum constant by case-insensitive name, '-' matching '_'. */
-    public <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) {
-        return raw(key).map(v -> {
-            String norm = v.trim().toUpperCase(Locale.ROOT).replace('-', '_');
-            for (E e : type.getEnumConstants()) {
-                if (e.name().equals(norm)) {
-                    return e;
-                }
+    private static <E extends Enum<E>> E parseChoice(Key key, Class<E> type, String v) {
+        String norm = v.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(norm)) {
+                return e;
             }
-            List<String> names = new ArrayList<>();
-            for (E e : type.getEnumConstants()) {
-                names.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-            }
-            throw new ConfigException("setting " + key + "=" + v + " is not one of " + names);
-        }).orElse(fallback);
-    }
-
-    public Optional<Path> path(String key) {
-        return raw(key).map(Path::of);
-    }
-
-    /** A comma-separated list; empty entries are dropped. */
-    public List<String> list(String key, List<String> fallback) {
-        return raw(key).map(v -> {
-            List<String> out = new ArrayList<>();
-            for (String s : v.split(",")) {
-                if (!s.isBlank()) {
-                    out.add(s.trim());
-                }
-            }
-            return Collections.unmodifiableList(out);
-        }).orElse(fallback);
+        }
+        List<String> names = new ArrayList<>();
+        for (E e : type.getEnumConstants()) {
+            names.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        throw new ConfigException("setting " + key + "=" + v + " is not one of " + names);
     }
 
     /**
      * Every flag and environment entry under a prefix, with the prefix removed, e.g. {@code kafka.client.} passes
      * {@code security.protocol} through to the Kafka clients. Environment names map back as lower-case with dots.
      */
-    public Map<String, String> withPrefix(String prefix) {
+    public Map<String, String> withPrefix(Key family) {
+        if (!family.family()) {
+            throw new IllegalArgumentException(family + " is not a family of settings");
+        }
+        String prefix = family.prefix();
         Map<String, String> out = new TreeMap<>();
         String envPrefix = envName(prefix);
         env.forEach((k, v) -> {
@@ -276,11 +342,6 @@ public final class Settings {
             }
         }
         return unread;
-    }
-
-    /** The keys read so far, for --help listings. */
-    public Set<String> usedKeys() {
-        return Collections.unmodifiableSet(used);
     }
 
     private String suggestion(String key) {

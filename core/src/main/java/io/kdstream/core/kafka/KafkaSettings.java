@@ -2,6 +2,7 @@ package io.kdstream.core.kafka;
 
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.RunId;
+import io.kdstream.core.config.ServiceKeys;
 import io.kdstream.core.config.Settings;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -42,14 +43,14 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, int par
     /** Reads {@code kafka.*}. */
     public static KafkaSettings from(Settings s) {
         return new KafkaSettings(
-                s.string("kafka.bootstrap", "127.0.0.1:9092"),
-                s.string("kafka.topic-prefix", "kds.") + RunId.from(s).map(run -> run + ".").orElse(""),
-                s.integer("kafka.partitions", 4),
-                (short) s.integer("kafka.replication", 1),
-                s.integer("kafka.max-record-bytes", 16 * 1024 * 1024),
-                Duration.ofMillis(s.longValue("kafka.send-timeout-ms", 30_000)),
-                s.string("kafka.client-id", defaultClientId()),
-                s.withPrefix("kafka.client."));
+                s.string(ServiceKeys.KAFKA_BOOTSTRAP),
+                s.string(ServiceKeys.KAFKA_TOPIC_PREFIX) + RunId.from(s).map(run -> run + ".").orElse(""),
+                s.integer(ServiceKeys.KAFKA_PARTITIONS),
+                (short) s.integer(ServiceKeys.KAFKA_REPLICATION),
+                s.integer(ServiceKeys.KAFKA_MAX_RECORD_BYTES),
+                Duration.ofMillis(s.longValue(ServiceKeys.KAFKA_SEND_TIMEOUT_MS)),
+                s.string(ServiceKeys.KAFKA_CLIENT_ID, defaultClientId()),
+                s.withPrefix(ServiceKeys.KAFKA_CLIENT));
     }
 
     /** Local settings for a broker at {@code bootstrap} (tests, the one-machine run). */

@@ -16,13 +16,14 @@ class SettingsTest {
     @Test
     void shouldLetFlagsWinOverEnvironmentAndEnvironmentOverDefaults() {
         List<String> positional = new ArrayList<>();
-        Settings s = Settings.parse(List.of("--a.b=1", "--c-d=2", "--flag", "pos"),
-                Map.of("KDS_A_B", "9", "KDS_E_F", "3", "PATH", "/bin"), positional);
-        assertEquals(1, s.integer("a.b", 0));
-        assertEquals(2, s.integer("c-d", 0));
-        assertTrue(s.bool("flag", false));
-        assertEquals(3, s.integer("e.f", 0));
-        assertEquals(7, s.integer("g", 7));
+        Settings s = Settings.parse(List.of("--pipeline.epochs=1", "--augmenter.max-ahead-batches=2", "--augment.dlb",
+                        "pos"), Map.of("KDS_PIPELINE_EPOCHS", "9", "KDS_DATASET_LIMIT", "3", "PATH", "/bin"), positional);
+        assertEquals(1, s.integer(DataKeys.PIPELINE_EPOCHS));
+        assertEquals(2, s.integer(DataKeys.AUGMENTER_MAX_AHEAD_BATCHES));
+        assertTrue(s.bool(DataKeys.AUGMENT_DLB));
+        assertEquals(3, s.integer(DataKeys.DATASET_LIMIT));
+        assertEquals(128, s.integer(DataKeys.PIPELINE_BATCH_SIZE), "the catalogue's default");
+        assertEquals(7, s.integer(DataKeys.AUGMENTER_THREADS, 7), "a default the reader computes");
         assertEquals(List.of("pos"), positional);
         s.requireAllUsed();
     }
@@ -30,7 +31,7 @@ class SettingsTest {
     @Test
     void shouldRejectAnUnknownFlagWithASuggestion() {
         Settings s = Settings.of(Map.of("pipeline.epoch", "3"), Map.of());
-        s.integer("pipeline.epochs", 1);
+        s.integer(DataKeys.PIPELINE_EPOCHS);
         List<String> warnings = new ArrayList<>();
         ConfigException e = assertThrows(ConfigException.class, () -> s.requireAllUsed(warnings::add));
         assertTrue(e.getMessage().contains("--pipeline.epoch (did you mean --pipeline.epochs?)"), e.getMessage());
@@ -41,8 +42,8 @@ class SettingsTest {
         // the container images' case: a compose service sets variables that another command of the image does not read
         Settings s = Settings.of(Map.of("device", "cpu"), Map.of("KDS_METRICS_PORT", "9400", "KDS_PIPELINE_SEEDS",
                 "1", "HOME", "/root"));
-        s.string("device", "auto");
-        s.longValue("pipeline.seed", 1);
+        s.string(ToolKeys.DEVICE);
+        s.longValue(DataKeys.PIPELINE_SEED);
         List<String> warnings = new ArrayList<>();
         s.requireAllUsed(warnings::add);
         assertEquals(1, warnings.size(), warnings.toString());
@@ -57,7 +58,7 @@ class SettingsTest {
     @Test
     void shouldNotWarnWhenEveryVariableWasRead() {
         Settings s = Settings.of(Map.of(), Map.of("KDS_PIPELINE_SEED", "7"));
-        assertEquals(7, s.longValue("pipeline.seed", 1));
+        assertEquals(7, s.longValue(DataKeys.PIPELINE_SEED));
         List<String> warnings = new ArrayList<>();
         s.requireAllUsed(warnings::add);
         assertEquals(List.of(), warnings);
@@ -65,11 +66,13 @@ class SettingsTest {
 
     @Test
     void shouldNameTheSettingInParseAndRangeErrors() {
-        Settings s = Settings.of(Map.of("n", "many", "color", "green", "kafka.partitions", "0"));
-        assertTrue(assertThrows(ConfigException.class, () -> s.integer("n", 1)).getMessage().contains("KDS_N"));
-        assertTrue(assertThrows(ConfigException.class, () -> s.choice("color", Color.class, Color.RED)).getMessage()
+        Settings s = Settings.of(Map.of("dataset.limit", "many", "augment.mix", "green", "kafka.partitions", "0"));
+        assertTrue(assertThrows(ConfigException.class, () -> s.integer(DataKeys.DATASET_LIMIT)).getMessage()
+                .contains("KDS_DATASET_LIMIT"));
+        assertTrue(assertThrows(ConfigException.class, () -> s.choice(DataKeys.AUGMENT_MIX, Color.class)).getMessage()
                 .contains("[red, dark-blue]"));
-        assertEquals(Color.DARK_BLUE, Settings.of(Map.of("c", "dark-blue")).choice("c", Color.class, Color.RED));
+        assertEquals(Color.DARK_BLUE, Settings.of(Map.of("augment.mix", "dark-blue")).choice(DataKeys.AUGMENT_MIX,
+                Color.class));
         ConfigException e = assertThrows(ConfigException.class, () -> KafkaSettings.from(s));
         assertTrue(e.getMessage().contains("kafka.partitions=0") && e.getMessage().contains("KDS_KAFKA_PARTITIONS"),
                 e.getMessage());
@@ -88,22 +91,23 @@ class SettingsTest {
 
     @Test
     void shouldApplyPresetDefaultsUnderFlagsAndVariables() {
-        Settings s = Settings.of(Map.of("x", "flag"), Map.of("KDS_Y", "env"))
-                .withDefaults(Map.of("x", "preset", "y", "preset", "z", "preset"));
-        assertEquals("flag", s.string("x", "none"));
-        assertEquals("env", s.string("y", "none"));
-        assertEquals("preset", s.string("z", "none"));
+        Settings s = Settings.of(Map.of("student.lr", "flag"), Map.of("KDS_STUDENT_CE_WEIGHT", "env"))
+                .withDefaults(Map.of("student.lr", "preset", "student.ce-weight", "preset", "student.kd-weight",
+                        "preset"));
+        assertEquals("flag", s.string(TrainingKeys.STUDENT_LR));
+        assertEquals("env", s.string(TrainingKeys.STUDENT_CE_WEIGHT));
+        assertEquals("preset", s.string(TrainingKeys.STUDENT_KD_WEIGHT, "none"));
     }
 
     @Test
     void shouldLayerFlagsOverVariablesOverPresetOverDefaults() {
         Settings s = Preset.apply(Settings.of(Map.of("preset", "usi", "student.lr", "1e-3"),
                 Map.of("KDS_STUDENT_KD_WEIGHT", "2"))).withDefaults(Map.of("student.lr", "9", "student.ce-weight", "7",
-                "other.service.key", "x"));
-        assertEquals("1e-3", s.string("student.lr", "none"), "flag over preset and default");
-        assertEquals("2", s.string("student.kd-weight", "none"), "variable over preset");
-        assertEquals("1", s.string("student.ce-weight", "none"), "preset over default");
-        assertEquals("switch", s.string("augment.mix", "none"));
+                "dataset.limit", "5"));
+        assertEquals("1e-3", s.string(TrainingKeys.STUDENT_LR), "flag over preset and default");
+        assertEquals("2", s.string(TrainingKeys.STUDENT_KD_WEIGHT, "none"), "variable over preset");
+        assertEquals("1", s.string(TrainingKeys.STUDENT_CE_WEIGHT), "preset over default");
+        assertEquals("switch", s.string(DataKeys.AUGMENT_MIX));
         s.requireAllUsed(); // preset and default keys this service never read are not errors
     }
 
@@ -112,5 +116,20 @@ class SettingsTest {
         ConfigException e = assertThrows(ConfigException.class, () -> Preset.apply(Settings.of(Map.of("preset",
                 "fast"))));
         assertTrue(e.getMessage().contains("[supervised, usi, funmatch, bag-of-tricks, dlb]"), e.getMessage());
+    }
+
+    @Test
+    void shouldRefuseDefaultsAndOverridesForKeysTheCatalogueDoesNotDeclare() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Settings.of(Map.of()).withDefaults(Map.of("student.temprature", "2")));
+        assertTrue(e.getMessage().contains("student.temprature") && e.getMessage().contains("catalogue"),
+                e.getMessage());
+        assertThrows(IllegalStateException.class, () -> Settings.of(Map.of()).overriding(Map.of("no.such", "1")));
+    }
+
+    @Test
+    void shouldRequireTheReaderToComputeADefaultTheCatalogueDoesNotGive() {
+        assertThrows(IllegalStateException.class, () -> Settings.of(Map.of()).integer(DataKeys.AUGMENTER_THREADS));
+        assertEquals(3, Settings.of(Map.of("augmenter.threads", "3")).integer(DataKeys.AUGMENTER_THREADS, 1));
     }
 }

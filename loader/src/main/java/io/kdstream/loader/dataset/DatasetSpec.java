@@ -1,8 +1,9 @@
 package io.kdstream.loader.dataset;
 
-import io.kdstream.core.image.ImageDecoder;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.DataKeys;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.image.ImageDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,15 +47,15 @@ public record DatasetSpec(Kind kind, Path path, boolean labeled, int channels, i
 
     /** Reads {@code dataset.*}. */
     public static DatasetSpec from(Settings s) {
-        Kind kind = s.choice("dataset.kind", Kind.class, Kind.IDX);
-        Path path = s.path("dataset.path").orElse(kind == Kind.IDX ? DEBIAN_FASHION_MNIST : null);
+        Kind kind = s.choice(DataKeys.DATASET_KIND, Kind.class);
+        Path path = s.path(DataKeys.DATASET_PATH).orElse(kind == Kind.IDX ? DEBIAN_FASHION_MNIST : null);
         if (path == null) {
             throw new ConfigException("setting dataset.path is required for dataset.kind=" + kind.name()
                     .toLowerCase(java.util.Locale.ROOT) + " (set --dataset.path=DIR or KDS_DATASET_PATH)");
         }
-        return new DatasetSpec(kind, path, s.bool("dataset.labeled", true), s.integer("dataset.channels", 3),
-                s.integer("dataset.classes", 10), s.integer("dataset.max-side", 4096), s.integer("dataset.limit", 0),
-                s.integer("dataset.test-limit", 0));
+        return new DatasetSpec(kind, path, s.bool(DataKeys.DATASET_LABELED), s.integer(DataKeys.DATASET_CHANNELS),
+                s.integer(DataKeys.DATASET_CLASSES), s.integer(DataKeys.DATASET_MAX_SIDE), s.integer(DataKeys.DATASET_LIMIT),
+                s.integer(DataKeys.DATASET_TEST_LIMIT));
     }
 
     /** Fashion-MNIST in a directory (tests, tools). */
