@@ -19,6 +19,11 @@ import static io.kdstream.core.config.Key.Reader.STUDENT;
 import static io.kdstream.core.config.Key.Reader.TEACHER;
 import static io.kdstream.core.config.Key.Reader.TEACHER_ADMIN;
 
+import io.kdstream.app.bench.BenchImagesCommand;
+import io.kdstream.app.bench.DataBench;
+import io.kdstream.app.bench.ScaleBench;
+import io.kdstream.app.bench.TrainBench;
+import io.kdstream.app.lab.FaultSuite;
 import io.kdstream.core.config.Key;
 import java.util.Arrays;
 import java.util.EnumSet;

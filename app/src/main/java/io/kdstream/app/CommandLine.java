@@ -12,13 +12,13 @@ import java.util.Map;
  * {@code --help}, no positional arguments, and the rule for settings nobody read (an unknown flag stops the command,
  * an unread variable is a warning). Errors print one line naming the setting and give exit status 2.
  */
-final class CommandLine {
+public final class CommandLine {
     private CommandLine() {
     }
 
     /** Reads a command's values from its settings; throws {@link ConfigException} naming a bad one. */
     @FunctionalInterface
-    interface Reader<T> {
+    public interface Reader<T> {
         T read(Settings s);
     }
 
@@ -26,8 +26,8 @@ final class CommandLine {
      * A command's values, or the exit status when it must stop before running: 0 after {@code --help}, 2 after a
      * bad setting.
      */
-    record Parsed<T>(T value, int exit) {
-        boolean run() {
+    public record Parsed<T>(T value, int exit) {
+        public boolean run() {
             return value != null;
         }
     }
@@ -37,7 +37,7 @@ final class CommandLine {
      *
      * @param help printed for {@code --help}
      */
-    static <T> Parsed<T> parse(String name, String help, List<String> args, Map<String, String> env, Reader<T> reader) {
+    public static <T> Parsed<T> parse(String name, String help, List<String> args, Map<String, String> env, Reader<T> reader) {
         List<String> positional = new ArrayList<>();
         Settings s = Settings.parse(args, env, positional);
         try {
@@ -61,7 +61,7 @@ final class CommandLine {
      * Like {@link #parse} for a command with one action word ({@code teacher swap}, {@code dataset prepare}):
      * {@code args} must start with it; without it the command prints its help (asked for) or the usage.
      */
-    static <T> Parsed<T> parseAction(String command, String action, String help, List<String> args,
+    public static <T> Parsed<T> parseAction(String command, String action, String help, List<String> args,
                                      Map<String, String> env, Reader<T> reader) {
         if (!args.isEmpty() && args.get(0).equals(action)) {
             return parse(command + " " + action, help, args.subList(1, args.size()), env, reader);

@@ -47,13 +47,13 @@ import reactor.core.scheduler.Scheduler;
  * distillation run loader -> augmenter -> teacher service -> student trainer, with a progress line per stage and a
  * summary.
  */
-final class Demo {
+public final class Demo {
     /** The shipped teacher, under the installation directory ({@code -Dkdstream.home}, else the working directory). */
-    static final Path SHIPPED_TEACHER = Path.of(System.getProperty("kdstream.home", "."))
+    public static final Path SHIPPED_TEACHER = Path.of(System.getProperty("kdstream.home", "."))
             .resolve("teachers/fashion-cnn32");
 
     /** Defaults of the full demo on Fashion-MNIST; flags and KDS_ variables override them. */
-    static final Map<String, String> DEFAULTS = Map.ofEntries(
+    public static final Map<String, String> DEFAULTS = Map.ofEntries(
             Map.entry("kafka.partitions", "2"),
             Map.entry("augment.crop-scale-min", "0.35"),
             Map.entry("augment.mix", "mixup"),
@@ -66,7 +66,7 @@ final class Demo {
             Map.entry("teacher.model", SHIPPED_TEACHER.toString()));
 
     /** The smoke variant: the shipped 400-image subset, tiny models, a teacher trained on the spot. */
-    static Map<String, String> smokeDefaults(Path testdata, Path out) {
+    public static Map<String, String> smokeDefaults(Path testdata, Path out) {
         return Map.ofEntries(
                 Map.entry("dataset.path", testdata.resolve("fashion-mnist-mini").toString()),
                 Map.entry("pipeline.epochs", "8"),
@@ -82,7 +82,7 @@ final class Demo {
     }
 
     /** What a run measured. */
-    record Result(String teacher, long teacherParams, double teacherTop1, String student, long studentParams,
+    public record Result(String teacher, long teacherParams, double teacherTop1, String student, long studentParams,
                   double studentTop1, double agreement, double kl, Map<String, Double> imagesPerSecond, Duration wall,
                   Set<String> produced, Set<String> trained, long duplicates, Path studentModel,
                   List<StudentTrainer.EvalResult> history) {
@@ -102,7 +102,7 @@ final class Demo {
     /**
      * @param registries a fresh registry per phase: each phase's services register the same meter names
      */
-    Demo(Settings settings, PrintStream out, Scheduler ticker, Supplier<MeterRegistry> registries) {
+    public Demo(Settings settings, PrintStream out, Scheduler ticker, Supplier<MeterRegistry> registries) {
         this.settings = settings;
         this.out = out;
         this.ticker = ticker;
@@ -110,7 +110,7 @@ final class Demo {
     }
 
     /** A timestamped directory under runs/. */
-    static Path runDir(String name) {
+    public static Path runDir(String name) {
         return Path.of("runs", name + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
@@ -120,7 +120,7 @@ final class Demo {
      *
      * @param teacherOnly stop after making sure the teacher exists ({@code kdstream train-teacher})
      */
-    Result run(boolean teacherOnly) {
+    public Result run(boolean teacherOnly) {
         long t0 = System.nanoTime();
         Settings s = settings;
         KafkaSettings kafka = KafkaSettings.from(s);
@@ -240,7 +240,7 @@ final class Demo {
     }
 
     /** Ids of every batch the augmenter published in a run, read back from its topic. */
-    static Set<String> producedBatches(KafkaSettings kafka) {
+    public static Set<String> producedBatches(KafkaSettings kafka) {
         Set<String> keys = new HashSet<>();
         TopicReader.forEachBatch(kafka, Topic.AUGMENTED, r -> keys.add(r.key()));
         return keys;

@@ -14,12 +14,12 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /** {@code kdstream demo [--smoke]} and {@code kdstream train-teacher}. */
-final class DemoCommand {
+public final class DemoCommand {
     private DemoCommand() {
     }
 
     /** Where the shipped test data lives: -Dkdstream.testdata, else testdata/ under -Dkdstream.home or the cwd. */
-    static Path testdata() {
+    public static Path testdata() {
         String explicit = System.getProperty("kdstream.testdata");
         return explicit != null ? Path.of(explicit)
                 : Path.of(System.getProperty("kdstream.home", ".")).resolve("testdata");

@@ -1,15 +1,21 @@
 package io.kdstream.app;
 
+import io.kdstream.app.bench.BenchImagesCommand;
+import io.kdstream.app.bench.DataBench;
+import io.kdstream.app.bench.ScaleBench;
+import io.kdstream.app.bench.TrainBench;
+import io.kdstream.app.lab.Experiment;
+import io.kdstream.app.lab.FaultSuite;
 import io.kdstream.augmenter.Augmenter;
 import io.kdstream.core.cli.ServiceMain;
 import io.kdstream.core.cli.Terminal;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.loader.Loader;
-import io.kdstream.models.DataPathPriority;
-import io.kdstream.models.EngineSpin;
-import io.kdstream.models.EngineThreads;
 import io.kdstream.student.StudentTrainer;
 import io.kdstream.teacher.TeacherService;
+import io.kdstream.tuning.DataPathPriority;
+import io.kdstream.tuning.EngineSpin;
+import io.kdstream.tuning.EngineThreads;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -8,7 +8,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
 /** Runs a set of pipeline services in this process, as the one-machine commands do. */
-final class LocalRun {
+public final class LocalRun {
     private LocalRun() {
     }
 
@@ -20,7 +20,7 @@ final class LocalRun {
      * @param services in pipeline order, loader first
      * @param ticker   the scheduler that redraws the progress lines
      */
-    static void run(List<? extends Service> services, Scheduler ticker) {
+    public static void run(List<? extends Service> services, Scheduler ticker) {
         run(services, ticker, () -> { });
     }
 
@@ -28,7 +28,7 @@ final class LocalRun {
      * As {@link #run(List, Scheduler)}, calling {@code whenCompleted} once every service has completed, before any
      * is stopped (the bench reads its threads' CPU times there, while they are all still alive).
      */
-    static void run(List<? extends Service> services, Scheduler ticker, Runnable whenCompleted) {
+    public static void run(List<? extends Service> services, Scheduler ticker, Runnable whenCompleted) {
         List<Progress> progress = services.stream().map(Service::progress).toList();
         try (ProgressPrinter printer = ProgressPrinter.forConsole(ticker, progress)) {
             for (int i = services.size() - 1; i >= 0; i--) {

@@ -22,9 +22,9 @@ import reactor.core.scheduler.Schedulers;
  * streams the dataset (Fashion-MNIST from Debian's package by default) for {@code pipeline.epochs} epochs, shows
  * a progress line per stage and ends with a summary.
  */
-final class StreamCommand {
+public final class StreamCommand {
     /** Small-image defaults that apply unless set: a milder crop suits 28 px images (METHOD.md). */
-    static final Map<String, String> DEFAULTS = Map.of("augment.crop-scale-min", "0.35", "kafka.partitions", "2");
+    public static final Map<String, String> DEFAULTS = Map.of("augment.crop-scale-min", "0.35", "kafka.partitions", "2");
 
     private StreamCommand() {
     }

@@ -11,12 +11,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads a whole topic back for audits and benches, with a consumer group of its own. */
-final class TopicReader {
+public final class TopicReader {
     private TopicReader() {
     }
 
     /** Every record of {@code topic} from the start (epoch markers too), until it has been quiet for two seconds. */
-    static void forEachRecord(KafkaSettings kafka, Topic topic, Consumer<ConsumerRecord<String, byte[]>> action) {
+    public static void forEachRecord(KafkaSettings kafka, Topic topic, Consumer<ConsumerRecord<String, byte[]>> action) {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("audit-" + System.nanoTime(),
                 "audit"), new StringDeserializer(), new ByteArrayDeserializer())) {
             c.subscribe(List.of(kafka.topic(topic)));
@@ -33,7 +33,7 @@ final class TopicReader {
     }
 
     /** Like {@link #forEachRecord} without the epoch markers (keys {@code end-...}). */
-    static void forEachBatch(KafkaSettings kafka, Topic topic, Consumer<ConsumerRecord<String, byte[]>> action) {
+    public static void forEachBatch(KafkaSettings kafka, Topic topic, Consumer<ConsumerRecord<String, byte[]>> action) {
         forEachRecord(kafka, topic, r -> {
             if (!r.key().startsWith("end-")) {
                 action.accept(r);

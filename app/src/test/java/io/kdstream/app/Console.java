@@ -6,15 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.IntSupplier;
 
 /** Test helper: runs a command with {@code System.out} and {@code System.err} captured. */
-final class Console {
+public final class Console {
     /** A command's exit code and what it printed. */
-    record Result(int code, String out, String err) {
+    public record Result(int code, String out, String err) {
     }
 
     private Console() {
     }
 
-    static Result run(IntSupplier command) {
+    public static Result run(IntSupplier command) {
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -16,7 +16,7 @@ import java.util.Locale;
 /** Builds models from specs and picks devices. */
 public final class Models {
     /** The DJL engine kdstream uses. */
-    public static final String ENGINE = "PyTorch";
+    public static final String ENGINE = io.kdstream.tuning.EngineThreads.ENGINE;
 
     private Models() {
     }

@@ -1,7 +1,6 @@
 package io.kdstream.student;
 
 import io.kdstream.core.wire.AugmentedBatch;
-import io.kdstream.models.Evaluation;
 import io.kdstream.student.train.StudentLoop;
 import java.util.HashMap;
 import java.util.Map;

@@ -55,6 +55,18 @@ final class EnsembleTeacher implements LogitsFunction {
         return average(memberLogits(view));
     }
 
+    /** The average and each member's logits, for students that weight the members themselves. */
+    @Override
+    public Prediction predict(View view) {
+        float[][] z = memberLogits(view);
+        float[] logits = average(z);
+        float[] each = new float[z.length * logits.length];
+        for (int m = 0; m < z.length; m++) {
+            System.arraycopy(z[m], 0, each, m * logits.length, logits.length);
+        }
+        return new Prediction(logits, names, each);
+    }
+
     /** Each member's N*K logits of a view. */
     float[][] memberLogits(View view) {
         float[][] out = new float[members.size()][];

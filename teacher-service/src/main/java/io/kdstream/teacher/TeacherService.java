@@ -4,8 +4,8 @@ import io.kdstream.core.InputWait;
 import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
-import io.kdstream.core.config.Settings;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Settings;
 import io.kdstream.core.image.BatchRenderer;
 import io.kdstream.core.image.RenderException;
 import io.kdstream.core.kafka.ConsumerLag;
@@ -27,7 +27,8 @@ import io.kdstream.core.wire.FrameCodec;
 import io.kdstream.core.wire.RecordKind;
 import io.kdstream.core.wire.TeacherView;
 import io.kdstream.core.wire.WireFormatException;
-import io.kdstream.models.DjlThreads;
+import io.kdstream.models.LogitsFunction;
+import io.kdstream.tuning.DjlThreads;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -313,10 +314,10 @@ public final class TeacherService implements Service {
      * A record on its way through: either already resolved (marker, dead letter) or a batch to annotate, and after
      * the forward pass its logits and the teacher that made them.
      */
-    private record Work(ReceivedRecord<String, byte[]> rec, Outgoing resolved, AugmentedBatch batch, float[] logits,
-                        TeacherModel by, float[] memberLogits) {
-        Work annotated(float[] l, TeacherModel t, float[] each) {
-            return new Work(rec, resolved, batch, l, t, each);
+    private record Work(ReceivedRecord<String, byte[]> rec, Outgoing resolved, AugmentedBatch batch,
+                        LogitsFunction.Prediction prediction, TeacherModel by) {
+        Work annotated(LogitsFunction.Prediction p, TeacherModel t) {
+            return new Work(rec, resolved, batch, p, t);
         }
     }
 
@@ -326,33 +327,29 @@ public final class TeacherService implements Service {
         try {
             f = FrameCodec.decode(rec.value());
         } catch (WireFormatException e) {
-            return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage()),
-                    null, null, null, null);
+            return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage()), null, null, null);
         }
         if (f.kind() == RecordKind.EPOCH_END) {
             EpochEnd end = EpochEnd.fromFrame(f);
             EpochEnd fwd = end.forward(STAGE, end.batches(), System.currentTimeMillis());
             return new Work(rec, Outgoing.marker(rec.record().partition(), fwd.key(), fwd.encode(),
-                    runEnd.completes(end), rec), null, null, null, null);
+                    runEnd.completes(end), rec), null, null, null);
         }
         try {
             AugmentedBatch batch = AugmentedBatch.fromFrame(f.requireKind(RecordKind.AUGMENTED_BATCH));
             if (batch.numClasses() != teacher.logits().classes()) {
                 return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, rec, "batch "
                         + batch.key() + " has " + batch.numClasses() + " classes but teacher " + teacher.id()
-                        + " predicts " + teacher.logits().classes() + "; use a teacher trained on the same classes"),
-                        null, null, null, null);
+                        + " predicts " + teacher.logits().classes() + "; use a teacher trained on the same classes"), null, null, null);
             }
             if (batch.hasRecipe()) { // view records: decode the files and render the teacher's view here
                 batch = renderer.renderTeacher(batch);
             }
-            return new Work(rec, null, batch, null, null, null);
+            return new Work(rec, null, batch, null, null);
         } catch (RenderException e) {
-            return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, rec, e.getMessage()),
-                    null, null, null, null);
+            return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, rec, e.getMessage()), null, null, null);
         } catch (WireFormatException e) {
-            return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage()),
-                    null, null, null, null);
+            return new Work(rec, Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_RECORD, rec, e.getMessage()), null, null, null);
         }
     }
 
@@ -366,25 +363,15 @@ public final class TeacherService implements Service {
         TeacherModel t = teacher; // swaps happen on this thread too, so t stays loaded for the whole pass
         try {
             AugmentedBatch b = w.batch();
-            float[] logits;
-            float[] each = null;
-            if (b.teacherView() == TeacherView.FIXED) {
-                logits = fixed.annotate(b, v -> t.logits().logits(v), t.logits().classes());
-            } else if (t.logits() instanceof EnsembleTeacher e) { // members' logits too, for students that weight them
-                float[][] z = e.memberLogits(b.view());
-                logits = e.average(z);
-                each = new float[z.length * logits.length];
-                for (int m = 0; m < z.length; m++) {
-                    System.arraycopy(z[m], 0, each, m * logits.length, logits.length);
-                }
-            } else {
-                logits = t.logits().logits(b.view());
-            }
+            LogitsFunction.Prediction p = b.teacherView() == TeacherView.FIXED
+                    ? new LogitsFunction.Prediction(fixed.annotate(b, v -> t.logits().logits(v), t.logits().classes()),
+                            List.of(), null)
+                    : t.logits().predict(b.view());
             forwardTimer(t).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-            return w.annotated(logits, t, each);
+            return w.annotated(p, t);
         } catch (IllegalArgumentException e) {
             return new Work(w.rec(), Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, w.rec(),
-                    "batch " + w.batch().key() + ": " + e.getMessage()), null, null, null, null);
+                    "batch " + w.batch().key() + ": " + e.getMessage()), null, null, null);
         } finally {
             inputWait.end();
         }
@@ -396,9 +383,9 @@ public final class TeacherService implements Service {
             return w.resolved();
         }
         AugmentedBatch batch = w.batch();
-        List<String> members = w.memberLogits() == null ? List.of() : ((EnsembleTeacher) w.by().logits()).names();
-        AnnotatedBatch out = new AnnotatedBatch(batch, w.logits(), config.half(), w.by().id(), w.by().version(),
-                members, w.memberLogits());
+        LogitsFunction.Prediction p = w.prediction();
+        AnnotatedBatch out = new AnnotatedBatch(batch, p.logits(), config.half(), w.by().id(), w.by().version(),
+                p.members(), p.memberLogits());
         ledger.progress().status("epoch " + (batch.epoch() + 1));
         return Outgoing.record(RecordKind.ANNOTATED_BATCH, w.rec().record().partition(), batch.key(), out.encode(),
                 batch.size(), List.of(w.rec()));

@@ -1,0 +1,258 @@
+package io.kdstream.app.lab;
+
+import io.kdstream.app.Demo;
+import io.kdstream.app.DemoCommand;
+import io.kdstream.core.Progress;
+import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.Preset;
+import io.kdstream.core.config.ServiceKeys;
+import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.ToolKeys;
+import io.kdstream.core.config.TrainingKeys;
+import io.kdstream.loader.dataset.DatasetException;
+import io.kdstream.student.StudentTrainer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * {@code kdstream experiment NAME}: runs the arms of a named comparison one after another, each a full
+ * {@code kdstream demo} run (embedded broker, loader, augmenter, teacher service when distilling, student trainer)
+ * with the same student, data and epoch budget and its own overrides, for one or more seeds; then writes
+ * {@code results.md} (a Markdown table: top-1 mean and range over seeds, agreement with the teacher, wall time, the
+ * exact command of each arm), {@code accuracy.csv} (test top-1 per epoch) and {@code accuracy.png} (an XChart plot of
+ * test top-1 per epoch, one line per arm).
+ */
+public final class Experiment {
+    /** One arm: a name, the settings that make it, and what it shows. */
+    record Arm(String name, Map<String, String> overrides, String note) {
+    }
+
+    /** The named experiments. */
+    static final Map<String, List<Arm>> EXPERIMENTS = new LinkedHashMap<>();
+
+    static {
+        Arm supervised = new Arm("supervised student", Map.of("preset", "supervised"), "labels only, same student");
+        Arm consistent = new Arm("KD consistent + mixup", Map.of("augment.teacher-view", "consistent"),
+                "the teacher labels exactly the student's mixed crop");
+        Arm independent = new Arm("KD independent", Map.of("augment.teacher-view", "independent"),
+                "the teacher labels another crop of the same images");
+        Arm fixed = new Arm("KD fixed", Map.of("augment.teacher-view", "fixed"),
+                "the teacher's prediction on the whole image, computed once, mixed");
+        Arm usi = new Arm("USI", Map.of("preset", "usi"), "KD 5 + CE 1, mixup/cutmix switch");
+        Arm funmatch = new Arm("FunMatch", Map.of("preset", "funmatch"), "KD only, clip 1.0");
+        EXPERIMENTS.put("consistency", List.of(supervised, consistent, independent, fixed));
+        EXPERIMENTS.put("recipes", List.of(supervised, consistent, usi, funmatch));
+        EXPERIMENTS.put("dlb", List.of(new Arm("supervised, no mixing", Map.of("preset", "supervised",
+                "augment.mix", "none"), "DLB's baseline: the same student on labels, no mixing"),
+                new Arm("DLB", Map.of("preset", "dlb"), "no teacher; KD to its own predictions of the last batch")));
+        EXPERIMENTS.put("results", List.of(supervised, consistent, independent, fixed, usi, funmatch,
+                new Arm("KD consistent, 2x epochs", Map.of("augment.teacher-view", "consistent",
+                        "experiment.epoch-factor", "2"), "the consistent arm with a longer schedule")));
+        // the baselines that take the learning rate and the mixing out of the comparison (docs/RESULTS.md)
+        EXPERIMENTS.put("baselines", List.of(
+                new Arm("supervised student, lr 4e-3", Map.of("preset", "supervised", "student.lr", "4e-3"),
+                        "the supervised arm at the KD arms' learning rate"),
+                new Arm("supervised, no mixing, 2x epochs, lr 4e-3", Map.of("preset", "supervised", "augment.mix",
+                        "none", "student.lr", "4e-3", "experiment.epoch-factor", "2"), "labels only, no mixing"),
+                new Arm("KD consistent, no mixing, 2x epochs", Map.of("augment.mix", "none",
+                        "experiment.epoch-factor", "2"), "CE 1 + KD 5 as the consistent arm, without mixing")));
+    }
+
+    /** One run of one arm with one seed. */
+    record Run(Arm arm, long seed, Demo.Result result, String command) {
+    }
+
+    private Experiment() {
+    }
+
+    public static int run(List<String> args, Map<String, String> env) {
+        List<String> positional = new ArrayList<>();
+        Settings raw;
+        String name;
+        List<Arm> arms;
+        int epochs;
+        List<Long> seeds;
+        Path dir;
+        boolean smoke;
+        try {
+            raw = Settings.parse(args, env, positional);
+            if (positional.size() != 1 || !EXPERIMENTS.containsKey(positional.get(0))) {
+                throw new ConfigException("experiment needs one name: " + EXPERIMENTS.keySet() + " (got "
+                        + positional + ")");
+            }
+            name = positional.get(0);
+            arms = EXPERIMENTS.get(name);
+            smoke = raw.bool(ToolKeys.SMOKE);
+            epochs = raw.integer(DataKeys.PIPELINE_EPOCHS, smoke ? 2 : 3);
+            int n = raw.integer(ToolKeys.EXPERIMENT_SEEDS);
+            ConfigException.require(n >= 1 && n <= 10, "experiment.seeds", n, "must be 1..10");
+            long first = raw.longValue(DataKeys.PIPELINE_SEED);
+            seeds = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                seeds.add(first + i);
+            }
+            dir = raw.path(ToolKeys.EXPERIMENT_DIR).orElse(Demo.runDir("experiment-" + name));
+            if (raw.has(ServiceKeys.PRESET)) {
+                throw new ConfigException("setting preset cannot be given to an experiment: each arm sets its own");
+            }
+        } catch (ConfigException e) {
+            System.err.println("kdstream experiment: " + e.getMessage());
+            return 2;
+        }
+        Scheduler ticker = Schedulers.newSingle("kds-progress", true);
+        try {
+            Files.createDirectories(dir);
+            List<Run> runs = new ArrayList<>();
+            int total = arms.size() * seeds.size();
+            for (Arm arm : arms) {
+                for (long seed : seeds) {
+                    System.out.printf(Locale.ROOT, "experiment %s: run %d/%d: %s, seed %d%n", name, runs.size() + 1,
+                            total, arm.name(), seed);
+                    runs.add(runArm(raw, arm, seed, epochs, smoke, dir, ticker));
+                }
+            }
+            String table = table(name, runs, epochs, smoke);
+            Files.writeString(dir.resolve("results.md"), table);
+            Files.writeString(dir.resolve("accuracy.csv"), csv(runs));
+            plot(name, runs, dir.resolve("accuracy.png"));
+            System.out.println();
+            System.out.print(table);
+            System.out.println("written: " + dir.resolve("results.md") + ", " + dir.resolve("accuracy.png") + ", "
+                    + dir.resolve("accuracy.csv"));
+            return 0;
+        } catch (ConfigException | DatasetException e) {
+            System.err.println("kdstream experiment: " + e.getMessage());
+            return 2;
+        } catch (IOException e) {
+            System.err.println("kdstream experiment: cannot write to " + dir + ": " + e.getMessage());
+            return 1;
+        } finally {
+            ticker.dispose();
+        }
+    }
+
+    private static Run runArm(Settings raw, Arm arm, long seed, int epochs, boolean smoke, Path dir,
+                              Scheduler ticker) {
+        Map<String, String> o = new LinkedHashMap<>(arm.overrides());
+        int factor = Integer.parseInt(o.getOrDefault("experiment.epoch-factor", "1"));
+        o.remove("experiment.epoch-factor");
+        String preset = o.remove("preset");
+        // a preset's own values stay below the arm's other overrides (flags), as on the command line
+        String slug = arm.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-") + "-s" + seed;
+        o.put("pipeline.epochs", Integer.toString(epochs * factor));
+        o.put("pipeline.seed", Long.toString(seed));
+        if (smoke) { // the smoke size distils from the shipped teacher instead of training one per arm
+            o.put("teacher.model", raw.string(TrainingKeys.TEACHER_MODEL, Demo.SHIPPED_TEACHER.toString()));
+        }
+        Map<String, String> shown = new LinkedHashMap<>(o);
+        o.put("student.out", dir.resolve(slug).resolve("student").toString());
+        Settings s = raw.overriding(o); // keeps what the user set for every arm (dataset, student, ...)
+        if (preset != null) {
+            s = s.withPreset(Preset.byName(preset).settings());
+        }
+        if (smoke) {
+            s = s.withDefaults(Demo.smokeDefaults(DemoCommand.testdata(), dir.resolve(slug)));
+        }
+        s = s.withDefaults(Demo.DEFAULTS);
+        Demo.Result r = new Demo(s, System.out, ticker, SimpleMeterRegistry::new).run(false);
+        StringBuilder cmd = new StringBuilder("./kdstream demo");
+        if (smoke) {
+            cmd.append(" --smoke");
+        }
+        if (preset != null) {
+            cmd.append(" --preset=").append(preset);
+        }
+        shown.forEach((k, v) -> cmd.append(" --").append(k).append('=').append(k.equals("teacher.model")
+                ? Path.of(System.getProperty("kdstream.home", ".")).toAbsolutePath().normalize()
+                        .relativize(Path.of(v).toAbsolutePath().normalize()) : v));
+        return new Run(arm, seed, r, cmd.toString());
+    }
+
+    /** The Markdown table: one row per arm (mean and range over seeds), then the teacher alone. */
+    static String table(String name, List<Run> runs, int epochs, boolean smoke) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "Experiment `%s`: %d epoch(s) per arm (unless the arm says otherwise)%s;"
+                + " student %s; teacher %s.%n%n", name, epochs, smoke ? ", smoke size" : "",
+                runs.get(0).result().student(), runs.get(0).result().teacher()));
+        b.append("| arm | student top-1 | agreement with teacher | seeds | wall per run | what it is | command |\n");
+        b.append("|---|---:|---:|---:|---:|---|---|\n");
+        Map<Arm, List<Run>> byArm = runs.stream().collect(Collectors.groupingBy(Run::arm, LinkedHashMap::new,
+                Collectors.toList()));
+        byArm.forEach((arm, rs) -> {
+            double mean = rs.stream().mapToDouble(r -> r.result().studentTop1()).average().orElse(Double.NaN);
+            double min = rs.stream().mapToDouble(r -> r.result().studentTop1()).min().orElse(Double.NaN);
+            double max = rs.stream().mapToDouble(r -> r.result().studentTop1()).max().orElse(Double.NaN);
+            double agree = rs.stream().mapToDouble(r -> r.result().agreement()).average().orElse(Double.NaN);
+            long wall = (long) rs.stream().mapToLong(r -> r.result().wall().toSeconds()).average().orElse(0);
+            String top1 = rs.size() > 1 ? String.format(Locale.ROOT, "%.2f%% (%.2f..%.2f)", 100 * mean, 100 * min,
+                    100 * max) : String.format(Locale.ROOT, "%.2f%%", 100 * mean);
+            b.append(String.format(Locale.ROOT, "| %s | %s | %.2f%% | %d | %s | %s | `%s` |%n", arm.name(), top1,
+                    100 * agree, rs.size(), Progress.clock(wall), arm.note(), rs.get(0).command()));
+        });
+        b.append(String.format(Locale.ROOT, "| teacher alone | %.2f%% | 100%% | - | - | %s | - |%n",
+                100 * runs.get(0).result().teacherTop1(), runs.get(0).result().teacher()));
+        return b.toString();
+    }
+
+    /** Test top-1 per epoch, one line per run. */
+    static String csv(List<Run> runs) {
+        StringBuilder b = new StringBuilder("arm,seed,epoch,student_top1,agreement\n");
+        for (Run r : runs) {
+            for (StudentTrainer.EvalResult e : r.result().history()) {
+                b.append(String.format(Locale.ROOT, "%s,%d,%d,%.4f,%.4f%n", r.arm().name(), r.seed(), e.epoch(),
+                        e.studentTop1(), e.agreement()));
+            }
+        }
+        return b.toString();
+    }
+
+    /** The plot: mean test top-1 per epoch over seeds, one line per arm, and the teacher as a flat line. */
+    static void plot(String name, List<Run> runs, Path png) {
+        XYChart chart = new XYChartBuilder().width(900).height(560).title("kdstream experiment " + name
+                + ": test top-1 per epoch").xAxisTitle("epoch").yAxisTitle("test top-1 (%)").build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        Map<Arm, List<Run>> byArm = runs.stream().collect(Collectors.groupingBy(Run::arm, LinkedHashMap::new,
+                Collectors.toList()));
+        int maxEpoch = 1;
+        for (Map.Entry<Arm, List<Run>> e : byArm.entrySet()) {
+            int epochs = e.getValue().stream().mapToInt(r -> r.result().history().size()).min().orElse(0);
+            if (epochs == 0) {
+                continue;
+            }
+            double[] x = new double[epochs];
+            double[] y = new double[epochs];
+            for (int i = 0; i < epochs; i++) {
+                final int idx = i;
+                x[i] = e.getValue().get(0).result().history().get(i).epoch();
+                y[i] = 100 * e.getValue().stream().mapToDouble(r -> r.result().history().get(idx).studentTop1())
+                        .average().orElse(Double.NaN);
+            }
+            maxEpoch = Math.max(maxEpoch, (int) x[epochs - 1]);
+            chart.addSeries(e.getKey().name(), x, y).setMarker(SeriesMarkers.CIRCLE);
+        }
+        double teacher = 100 * runs.get(0).result().teacherTop1();
+        chart.addSeries("teacher alone", new double[] {1, maxEpoch}, new double[] {teacher, teacher})
+                .setMarker(SeriesMarkers.NONE);
+        try {
+            BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + png + ": " + e.getMessage(), e);
+        }
+    }
+}
