@@ -18,6 +18,7 @@ import io.kdstream.loader.dataset.DatasetSpec;
 import io.kdstream.models.Models;
 import io.kdstream.models.Network;
 import io.kdstream.models.SavedModel;
+import io.kdstream.student.EvalResult;
 import io.kdstream.student.StudentConfig;
 import io.kdstream.student.StudentTrainer;
 import io.kdstream.teacher.TeacherConfig;
@@ -85,7 +86,7 @@ public final class Demo {
     public record Result(String teacher, long teacherParams, double teacherTop1, String student, long studentParams,
                   double studentTop1, double agreement, double kl, Map<String, Double> imagesPerSecond, Duration wall,
                   Set<String> produced, Set<String> trained, long duplicates, Path studentModel,
-                  List<StudentTrainer.EvalResult> history) {
+                  List<EvalResult> history) {
         /** Produced batches never trained. */
         long missing() {
             Set<String> m = new HashSet<>(produced);
@@ -166,8 +167,8 @@ public final class Demo {
                         + "supervised) first");
                 PhaseResult r = teacherPhase.run(broker.bootstrapServers());
                 copyModel(teacherRun.path(TrainingKeys.STUDENT_OUT).orElseThrow().resolve("model"), teacherPath);
-                List<StudentTrainer.EvalResult> h = r.student().history();
-                out.println("demo: teacher saved to " + teacherPath + " (" + StudentTrainer.describe(h.get(h.size() - 1))
+                List<EvalResult> h = r.student().history();
+                out.println("demo: teacher saved to " + teacherPath + " (" + h.get(h.size() - 1).describe()
                         + ")");
             } else {
                 out.println("demo: using the teacher in " + teacherPath);
@@ -176,7 +177,7 @@ public final class Demo {
                 return null;
             }
             PhaseResult r = distillPhase.run(broker.bootstrapServers());
-            StudentTrainer.EvalResult last = r.student().history().get(r.student().history().size() - 1);
+            EvalResult last = r.student().history().get(r.student().history().size() - 1);
             long teacherParams;
             String teacherDesc;
             try (Network t = Network.load(teacherPath, Models.device("cpu"))) {

@@ -1,6 +1,10 @@
 package io.kdstream.student;
 
 import io.kdstream.student.train.StudentLoop;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,8 +25,9 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Checkpoints of a student run under {@code <out>/checkpoints/step-<n>/}: the student's parameters and optimizer
- * state (written by {@link StudentLoop#saveCheckpoint}), {@code state.properties} (step, epochs completed, the next
+ * Checkpoints of a student run under {@code <out>/checkpoints/step-<n>/}, every file of them written and read here:
+ * the student's parameters ({@code student.params}) and step and optimizer state ({@code optimizer.bin}, from
+ * {@link StudentLoop#writeState}), {@code state.properties} (step, epochs completed, the next
  * offset to consume per partition, and the EPOCH_END markers already consumed for epochs not yet complete: a fast
  * partition can run epochs ahead of a slow one, and its markers lie before the saved offsets) and
  * {@code trained.txt} (ids of every batch trained, for de-duplication), with the batches trained per teacher version
@@ -59,7 +64,11 @@ public final class Checkpoints {
         Path tmp = root.resolve(".tmp-step-" + state.step());
         try {
             deleteTree(tmp);
-            loop.saveCheckpoint(tmp);
+            Files.createDirectories(tmp);
+            try (DataOutputStream params = output(tmp.resolve("student.params"));
+                 DataOutputStream optimizer = output(tmp.resolve("optimizer.bin"))) {
+                loop.writeState(params, optimizer);
+            }
             Properties p = new Properties();
             p.setProperty("step", Long.toString(state.step()));
             p.setProperty("epochs.completed", Integer.toString(state.epochsCompleted()));
@@ -92,7 +101,13 @@ public final class Checkpoints {
 
     /** Restores the loop from a checkpoint and returns its state. */
     public State restore(Path dir, StudentLoop loop) {
-        loop.loadCheckpoint(dir);
+        try (DataInputStream params = input(dir.resolve("student.params"));
+             DataInputStream optimizer = input(dir.resolve("optimizer.bin"))) {
+            loop.readState(params, optimizer);
+        } catch (IOException | ai.djl.MalformedModelException e) {
+            throw new IllegalStateException("cannot restore checkpoint " + dir + ": " + e.getMessage()
+                    + "; delete it to resume from the one before, or set student.resume=false", e);
+        }
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(dir.resolve("state.properties"))) {
             p.load(in);
@@ -125,6 +140,14 @@ public final class Checkpoints {
             throw new IllegalStateException("checkpoint " + dir + " is unreadable (" + e.getMessage() + "); delete "
                     + "it to resume from the one before, or set student.resume=false", e);
         }
+    }
+
+    private static DataOutputStream output(Path file) throws IOException {
+        return new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)));
+    }
+
+    private static DataInputStream input(Path file) throws IOException {
+        return new DataInputStream(new BufferedInputStream(Files.newInputStream(file)));
     }
 
     private List<Path> list() {

@@ -85,7 +85,7 @@ final class StudentMetrics {
                 .description("batches from a teacher the student does not expect").register(registry).increment();
     }
 
-    void evaluated(StudentTrainer.EvalResult e) {
+    void evaluated(EvalResult e) {
         studentTop1.set(e.studentTop1());
         teacherTop1.set(e.teacherTop1());
         agreement.set(e.agreement());

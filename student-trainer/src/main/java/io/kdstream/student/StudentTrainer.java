@@ -6,7 +6,6 @@ import io.kdstream.core.RateWindow;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.image.BatchRenderer;
-import io.kdstream.core.image.RenderException;
 import io.kdstream.core.kafka.ConsumerLag;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
@@ -15,25 +14,16 @@ import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.ReceivedRecord;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.kafka.TopicAdmin;
-import io.kdstream.core.wire.AnnotatedBatch;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.EpochEnd;
-import io.kdstream.core.wire.Frame;
-import io.kdstream.core.wire.FrameCodec;
-import io.kdstream.core.wire.RecordKind;
-import io.kdstream.core.wire.WireFormatException;
 import io.kdstream.loader.dataset.Dataset;
 import io.kdstream.models.Models;
-import io.kdstream.models.Network;
 import io.kdstream.student.train.StudentLoop;
 import io.kdstream.tuning.DjlThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,21 +61,14 @@ public final class StudentTrainer implements Service {
     private final Checkpoints checkpoints;
     private final Progress progress = new Progress(STAGE, "img");
     private final Sinks.Empty<Void> done = Sinks.empty();
-    private final Map<TopicPartition, Long> offsets = new HashMap<>();
-    private final Set<String> trained = new LinkedHashSet<>();
-    private final Map<Integer, Set<Integer>> markers = new HashMap<>();
+    private final TrainingLedger ledger = new TrainingLedger();
     private final List<EvalResult> history = Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, Long> teacherBatches = new TreeMap<>();
-    private final Map<String, String> trainedBy = new java.util.LinkedHashMap<>();
-    private final Set<String> announcedTeachers = new HashSet<>();
     private final RateWindow throughput = new RateWindow();
     private final InputWait inputWait;
     private final LastBatchTargets dlb;
-    private volatile long duplicates;
-    private int epochsCompleted;
     private StudentLoop loop;
-    private Evaluation.Split testSplit;
-    private float[] teacherTestLogits;
+    private StudentEvaluator evaluator;
+    private BatchDecoder decoder;
     private Admin admin;
     private ConsumerLag lag;
     private KafkaSender<String, byte[]> sender;
@@ -96,18 +79,6 @@ public final class StudentTrainer implements Service {
     private BatchRenderer renderer;
     private Disposable pipeline;
     private boolean stopped;
-
-    /**
-     * One evaluation on the test split.
-     *
-     * @param epoch        epochs completed
-     * @param studentTop1  the student's top-1
-     * @param teacherTop1  the teacher's top-1, NaN without an evaluation teacher
-     * @param agreement    fraction of test images where student and teacher agree, NaN without one
-     * @param kl           mean KL(teacher || student) at T = 1, NaN without one
-     */
-    public record EvalResult(int epoch, double studentTop1, double teacherTop1, double agreement, double kl) {
-    }
 
     /**
      * @param config   what to train and how
@@ -165,21 +136,17 @@ public final class StudentTrainer implements Service {
 
     /** Ids of the batches trained, in order. */
     public Set<String> trainedBatches() {
-        synchronized (trained) {
-            return Set.copyOf(trained);
-        }
+        return ledger.trainedSet();
     }
 
     /** Batches skipped because their id had been trained already. */
     public long duplicatesSkipped() {
-        return duplicates;
+        return ledger.duplicates();
     }
 
     /** Batches trained per teacher id and version ({@code id@version}) over the run, those before a resume included. */
     public Map<String, Long> teacherBatches() {
-        synchronized (teacherBatches) {
-            return Map.copyOf(teacherBatches);
-        }
+        return ledger.teacherBatches();
     }
 
     /**
@@ -187,9 +154,7 @@ public final class StudentTrainer implements Service {
      * that annotated it.
      */
     public Map<String, String> trainedBy() {
-        synchronized (trainedBy) {
-            return new java.util.LinkedHashMap<>(trainedBy);
-        }
+        return ledger.trainedBy();
     }
 
     /** The devices the student trains on (after start): more than one when data-parallel. */
@@ -231,17 +196,19 @@ public final class StudentTrainer implements Service {
                 Duration.ofMillis(200), 8).withStartOffsets(resumeAt).withMetrics(registry, STAGE);
         decodeScheduler = Schedulers.newSingle("kds-student-decode", true);
         renderer = new BatchRenderer(renderThreads);
+        decoder = new BatchDecoder(config, renderer);
         // Reactor replenishes a prefetch of N after N - N/4 items: with 2 the DJL thread emptied its queue before
         // asking the decoder for more and then waited for two decodes (measured as input wait); with 4 it asks
         // for 3 while one decoded batch is still queued
         pipeline = receiver.receive()
                 .publishOn(decodeScheduler, 4)
-                .map(this::decode)
+                .map(decoder::decode)
                 .concatMap(d -> Mono.defer(() -> timed(d)).subscribeOn(djl), 4)
                 .subscribe(v -> { }, this::failed);
-        if (config.epochs() > 0 && epochsCompleted >= config.epochs()) {
+        if (config.epochs() > 0 && ledger.epochsCompleted() >= config.epochs()) {
             LOG.info("student: this run is complete ({} of {} epochs; final model in {}): nothing to train. A new "
-                    + "run needs another pipeline.run", epochsCompleted, config.epochs(), config.out().resolve("model"));
+                    + "run needs another pipeline.run", ledger.epochsCompleted(), config.epochs(),
+                    config.out().resolve("model"));
             progress.finish();
             done.tryEmitEmpty();
         }
@@ -259,96 +226,19 @@ public final class StudentTrainer implements Service {
             if (latest.isPresent()) {
                 Checkpoints.State st = checkpoints.restore(latest.get(), loop);
                 resumeAt = st.offsets();
-                offsets.putAll(st.offsets());
-                trained.addAll(st.trained());
-                st.markers().forEach((e, parts) -> markers.put(e, new HashSet<>(parts)));
-                epochsCompleted = st.epochsCompleted();
-                synchronized (teacherBatches) {
-                    teacherBatches.putAll(st.teacherBatches());
-                }
+                ledger.restore(st);
                 LOG.info("student: resumed from {} at step {}, {} epoch(s) done", latest.get(), st.step(),
                         st.epochsCompleted());
             }
         }
-        Dataset test = config.dataset().open(false);
-        testSplit = Evaluation.load(test, config.spec().size(), 500);
-        if (config.evalTeacher().isPresent()) {
-            try (Network t = Network.load(config.evalTeacher().get(), Models.devices(config.device()).get(0))) {
-                teacherTestLogits = Evaluation.logits(t, Evaluation.load(test, t.spec().size(), 500));
-            }
-        }
+        evaluator = new StudentEvaluator(config.dataset().open(false), config.spec().size(), config.spec().classes(),
+                config.evalTeacher(), Models.devices(config.device()).get(0));
         progress.total(config.epochs() == 0 ? -1 : (long) config.epochs() * config.dataset().open(true).size());
         return resumeAt;
     }
 
-    /**
-     * A consumed record decoded off the DJL thread: a marker, a batch (with teacher logits when distilling), or the
-     * reason it must be dead-lettered.
-     */
-    private record Decoded(ReceivedRecord<String, byte[]> rec, EpochEnd marker, AugmentedBatch batch,
-                           float[] teacherLogits, String teacher, boolean expected, DeadLetters.Reason reason,
-                           String error) {
-        static Decoded bad(ReceivedRecord<String, byte[]> rec, DeadLetters.Reason reason, String error) {
-            return new Decoded(rec, null, null, null, null, true, reason, error);
-        }
-    }
-
-    /** Runs on the decode thread, ahead of training: parsing, checksums, shape and content checks. */
-    private Decoded decode(ReceivedRecord<String, byte[]> rec) {
-        try {
-            Frame f = FrameCodec.decode(rec.value());
-            if (f.kind() == RecordKind.EPOCH_END) {
-                return new Decoded(rec, EpochEnd.fromFrame(f), null, null, null, true, null, null);
-            }
-            RecordKind expected = config.mode() == StudentConfig.Mode.DISTILL ? RecordKind.ANNOTATED_BATCH
-                    : RecordKind.AUGMENTED_BATCH;
-            if (f.kind() != expected) {
-                return Decoded.bad(rec, DeadLetters.Reason.BAD_RECORD, "unexpected " + f.kind() + " record; the "
-                        + "student in " + config.mode() + " mode trains on " + expected);
-            }
-            AugmentedBatch batch;
-            float[] logits = null;
-            String teacher = null;
-            boolean expectedTeacher = true;
-            if (expected == RecordKind.ANNOTATED_BATCH) {
-                AnnotatedBatch a = AnnotatedBatch.fromFrame(f);
-                batch = a.batch();
-                logits = a.teacherLogits();
-                teacher = a.teacherId() + "@" + a.teacherVersion();
-                if (!config.teachers().weights().isEmpty() && !a.memberIds().isEmpty()) {
-                    try { // the student's own weighting of the ensemble's members
-                        logits = config.teachers().weigh(a.memberIds(), a.memberLogits(), a.batch().size(),
-                                a.batch().numClasses(), config.options().temperature());
-                    } catch (IllegalArgumentException e) {
-                        return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + a.batch().key() + ": "
-                                + e.getMessage() + "; name them in student.teacher-weights");
-                    }
-                }
-                expectedTeacher = config.teachers().expects(a.teacherId(), a.teacherVersion());
-                if (!allFinite(logits)) {
-                    return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " carries NaN "
-                            + "or infinite teacher logits from " + teacher + "; check that teacher");
-                }
-            } else {
-                batch = AugmentedBatch.fromFrame(f);
-            }
-            if (batch.numClasses() != config.spec().classes()) {
-                return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, "batch " + batch.key() + " has "
-                        + batch.numClasses() + " classes, the student " + config.spec().classes());
-            }
-            if (batch.hasRecipe()) { // view records: render the student's view (checked against the teacher's)
-                batch = renderer.renderStudent(batch);
-            }
-            return new Decoded(rec, null, batch, logits, teacher, expectedTeacher, null, null);
-        } catch (RenderException e) {
-            return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, e.getMessage());
-        } catch (WireFormatException e) {
-            return Decoded.bad(rec, DeadLetters.Reason.BAD_RECORD, e.getMessage());
-        }
-    }
-
     /** {@link #handle} with the DJL thread's working time told apart from its waiting for input. */
-    private Mono<Void> timed(Decoded d) {
+    private Mono<Void> timed(BatchDecoder.Decoded d) {
         inputWait.begin();
         try {
             return handle(d);
@@ -358,7 +248,7 @@ public final class StudentTrainer implements Service {
     }
 
     /** Runs on the DJL thread, in partition order: de-duplication, epochs, training. */
-    private Mono<Void> handle(Decoded d) {
+    private Mono<Void> handle(BatchDecoder.Decoded d) {
         ReceivedRecord<String, byte[]> rec = d.rec();
         if (d.reason() != null) {
             return deadLetter(rec, d.reason(), d.error());
@@ -366,20 +256,12 @@ public final class StudentTrainer implements Service {
         if (d.marker() != null) {
             EpochEnd end = d.marker();
             done(rec);
-            if (end.epoch() < epochsCompleted) { // delivered again (a restarted upstream stage): that epoch has ended
-                LOG.debug("student: end-of-epoch marker {} again; epoch {} has ended", rec.key(), end.epoch() + 1);
-                return Mono.empty();
-            }
-            Set<Integer> seen = markers.computeIfAbsent(end.epoch(), e -> new HashSet<>());
-            seen.add(end.partition());
-            if (seen.size() >= end.partitions()) {
-                markers.remove(end.epoch());
-                endOfEpoch(end.epoch(), end.last());
+            if (ledger.marker(end.epoch(), end.partition(), end.partitions())) {
+                endOfEpoch(end.last());
             }
             return Mono.empty();
         }
-        if (trained.contains(d.batch().key())) {
-            duplicates++;
+        if (ledger.duplicate(d.batch().key())) {
             metrics.duplicate();
             done(rec);
             return Mono.empty();
@@ -410,19 +292,10 @@ public final class StudentTrainer implements Service {
     private void train(AugmentedBatch batch, float[] teacherLogits, String teacher) {
         StudentLoop.StepResult r = config.mode() == StudentConfig.Mode.DLB ? dlb.step(loop, batch)
                 : loop.step(batch.trainingView(), batch.targets(), teacherLogits);
-        synchronized (trained) {
-            trained.add(batch.key());
+        if (ledger.trained(batch.key(), teacher)) {
+            LOG.info("student: first batch from teacher {} ({})", teacher, batch.key());
         }
         if (teacher != null) {
-            synchronized (teacherBatches) {
-                teacherBatches.merge(teacher, 1L, Long::sum);
-            }
-            if (announcedTeachers.add(teacher)) { // per process: a resumed run announces its teachers again
-                LOG.info("student: first batch from teacher {} ({})", teacher, batch.key());
-            }
-            synchronized (trainedBy) {
-                trainedBy.put(batch.key(), teacher);
-            }
             metrics.teacherBatch(teacher);
         }
         metrics.step(r, batch);
@@ -433,7 +306,7 @@ public final class StudentTrainer implements Service {
     }
 
     private void done(ReceivedRecord<String, byte[]> rec) {
-        offsets.put(rec.topicPartition(), rec.record().offset() + 1);
+        ledger.consumed(rec);
         rec.acknowledge();
     }
 
@@ -443,97 +316,34 @@ public final class StudentTrainer implements Service {
                 .doOnSuccess(v -> done(rec));
     }
 
-    private static boolean allFinite(float[] v) {
-        for (float x : v) {
-            if (!Float.isFinite(x)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void endOfEpoch(int epoch, boolean last) {
-        epochsCompleted = Math.max(epochsCompleted, epoch + 1);
-        if (epochsCompleted % config.evalEvery() == 0 || last) {
-            EvalResult e = evaluate(epochsCompleted);
+    private void endOfEpoch(boolean last) {
+        int epochs = ledger.epochsCompleted();
+        if (epochs % config.evalEvery() == 0 || last) {
+            EvalResult e = evaluator.evaluate(loop, epochs);
             history.add(e);
             metrics.evaluated(e);
-            LOG.info("student: epoch {}: {}", epochsCompleted, describe(e));
+            LOG.info("student: epoch {}: {}", epochs, e.describe());
         }
-        Map<Integer, Set<Integer>> pending = new HashMap<>();
-        markers.forEach((e, parts) -> pending.put(e, Set.copyOf(parts)));
-        java.nio.file.Path saved = checkpoints.save(loop, new Checkpoints.State(loop.steps(), epochsCompleted,
-                Map.copyOf(offsets), new LinkedHashSet<>(trained), pending, teacherBatches()));
+        java.nio.file.Path saved = checkpoints.save(loop, ledger.state(loop.steps()));
         LOG.debug("checkpoint {}", saved);
         if (last) {
-            EvalResult e = history.isEmpty() ? evaluate(epochsCompleted) : history.get(history.size() - 1);
+            EvalResult e = history.isEmpty() ? evaluator.evaluate(loop, epochs) : history.get(history.size() - 1);
             Map<String, String> info = new TreeMap<>();
             info.put("top1", String.format(java.util.Locale.ROOT, "%.4f", e.studentTop1()));
-            info.put("epochs", Integer.toString(epochsCompleted));
+            info.put("epochs", Integer.toString(epochs));
             info.put("steps", Long.toString(loop.steps()));
             info.put("mode", config.mode().name().toLowerCase(java.util.Locale.ROOT));
             info.put("version", "1");
             loop.saveModel(config.out().resolve("model"), info);
-            writeSummary(e);
+            try {
+                RunSummary.write(config.out(), ledger, loop.steps(), e);
+            } catch (java.io.IOException ex) {
+                LOG.warn("student: cannot write the run summary in {}: {}", config.out(), ex.toString());
+            }
             LOG.info("student: final model in {}", config.out().resolve("model"));
             progress.finish();
             done.tryEmitEmpty();
         }
-    }
-
-    /**
-     * Writes what the run did next to the final model: {@code summary.properties} (steps, batches trained, duplicates
-     * skipped, batches per teacher version, the last evaluation) and {@code trained-batches.txt} (every batch id the
-     * final model was trained on, in order; after a resume, those restored from the checkpoint first). Tools such as
-     * {@code kdstream faults} audit runs with them.
-     */
-    private void writeSummary(EvalResult e) {
-        java.util.Properties p = new java.util.Properties();
-        p.setProperty("steps", Long.toString(loop.steps()));
-        p.setProperty("batches.trained", Integer.toString(trained.size()));
-        p.setProperty("duplicates.skipped", Long.toString(duplicates));
-        p.setProperty("epochs", Integer.toString(epochsCompleted));
-        p.setProperty("top1", String.format(java.util.Locale.ROOT, "%.4f", e.studentTop1()));
-        if (!Double.isNaN(e.agreement())) {
-            p.setProperty("agreement", String.format(java.util.Locale.ROOT, "%.4f", e.agreement()));
-        }
-        teacherBatches().forEach((t, n) -> p.setProperty("teacher." + t, Long.toString(n)));
-        try {
-            java.nio.file.Files.createDirectories(config.out());
-            try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(config.out().resolve("summary.properties"))) {
-                p.store(w, "kdstream student run summary");
-            }
-            java.nio.file.Files.write(config.out().resolve("trained-batches.txt"), trainedBatchesInOrder());
-        } catch (java.io.IOException ex) {
-            LOG.warn("student: cannot write the run summary in {}: {}", config.out(), ex.toString());
-        }
-    }
-
-    private List<String> trainedBatchesInOrder() {
-        synchronized (trained) {
-            return new ArrayList<>(trained);
-        }
-    }
-
-    private EvalResult evaluate(int epoch) {
-        float[] student = Evaluation.logits(loop, testSplit);
-        int k = config.spec().classes();
-        double top1 = Evaluation.top1(student, testSplit.labels(), k);
-        if (teacherTestLogits == null) {
-            return new EvalResult(epoch, top1, Double.NaN, Double.NaN, Double.NaN);
-        }
-        return new EvalResult(epoch, top1, Evaluation.top1(teacherTestLogits, testSplit.labels(), k),
-                Evaluation.agreement(teacherTestLogits, student, k), Evaluation.kl(teacherTestLogits, student, k, 1));
-    }
-
-    /** One line for a result. */
-    public static String describe(EvalResult e) {
-        String s = String.format(java.util.Locale.ROOT, "student top-1 %.2f%%", 100 * e.studentTop1());
-        if (!Double.isNaN(e.teacherTop1())) {
-            s += String.format(java.util.Locale.ROOT, ", teacher top-1 %.2f%%, agreement %.2f%%, KL %.4f",
-                    100 * e.teacherTop1(), 100 * e.agreement(), e.kl());
-        }
-        return s;
     }
 
     private void failed(Throwable t) {

@@ -11,7 +11,7 @@ import io.kdstream.core.config.Settings;
 import io.kdstream.core.config.ToolKeys;
 import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.loader.dataset.DatasetException;
-import io.kdstream.student.StudentTrainer;
+import io.kdstream.student.EvalResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -214,7 +214,7 @@ public final class Experiment {
     static String csv(List<Run> runs) {
         StringBuilder b = new StringBuilder("arm,seed,epoch,student_top1,agreement\n");
         for (Run r : runs) {
-            for (StudentTrainer.EvalResult e : r.result().history()) {
+            for (EvalResult e : r.result().history()) {
                 b.append(String.format(Locale.ROOT, "%s,%d,%d,%.4f,%.4f%n", r.arm().name(), r.seed(), e.epoch(),
                         e.studentTop1(), e.agreement()));
             }

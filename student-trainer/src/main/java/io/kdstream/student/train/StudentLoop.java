@@ -20,13 +20,9 @@ import io.kdstream.models.LogitsFunction;
 import io.kdstream.models.ModelSpec;
 import io.kdstream.models.Models;
 import io.kdstream.models.SavedModel;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -162,7 +158,7 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
         return spec;
     }
 
-    /** Steps taken so far (restored by {@link #loadCheckpoint}). */
+    /** Steps taken so far (restored by {@link #readState}). */
     public long steps() {
         return step;
     }
@@ -346,38 +342,23 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
         SavedModel.save(model.getBlock(), spec, dir, info);
     }
 
-    /** Writes parameters, optimizer state and step into {@code dir} (files {@code student.params}, {@code optimizer.bin}). */
-    public void saveCheckpoint(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            try (DataOutputStream os = new DataOutputStream(new BufferedOutputStream(
-                    Files.newOutputStream(dir.resolve("student.params"))))) {
-                model.getBlock().saveParameters(os);
-            }
-            try (DataOutputStream os = new DataOutputStream(new BufferedOutputStream(
-                    Files.newOutputStream(dir.resolve("optimizer.bin"))))) {
-                os.writeLong(step);
-                optimizer.save(os);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
-        }
+    /**
+     * Writes the state a checkpoint keeps: the parameters to {@code params}, the step and the optimizer's moments to
+     * {@code optimizerState} ({@code io.kdstream.student.Checkpoints} owns the files).
+     */
+    public void writeState(DataOutputStream params, DataOutputStream optimizerState) throws IOException {
+        model.getBlock().saveParameters(params);
+        optimizerState.writeLong(step);
+        optimizer.save(optimizerState);
     }
 
-    /** Restores what {@link #saveCheckpoint} wrote. */
-    public void loadCheckpoint(Path dir) {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-                Files.newInputStream(dir.resolve("student.params"))));
-             DataInputStream opt = new DataInputStream(new BufferedInputStream(
-                     Files.newInputStream(dir.resolve("optimizer.bin"))))) {
-            copyParameters(in);
-            step = opt.readLong();
-            optimizer.load(opt);
-            replicas.broadcastFrom(parameters, 0);
-        } catch (IOException | MalformedModelException e) {
-            throw new IllegalStateException("cannot restore checkpoint " + dir + ": " + e.getMessage()
-                    + "; delete it to start over", e);
-        }
+    /** Restores what {@link #writeState} wrote, on every replica. */
+    public void readState(DataInputStream params, DataInputStream optimizerState) throws IOException,
+            MalformedModelException {
+        copyParameters(params);
+        step = optimizerState.readLong();
+        optimizer.load(optimizerState);
+        replicas.broadcastFrom(parameters, 0);
     }
 
     /**

@@ -3,17 +3,21 @@ package io.kdstream.student.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.wire.View;
 import io.kdstream.models.Models;
 import io.kdstream.student.Evaluation;
-import java.nio.file.Path;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The student on several devices: two replicas (on the CPU twice, as this machine has no GPU) take the same step as
@@ -50,7 +54,7 @@ class DataParallelTest {
     }
 
     @Test
-    void shouldTakeTheSameStepsOnTwoReplicasAsOnOneDevice(@TempDir Path tmp) {
+    void shouldTakeTheSameStepsOnTwoReplicasAsOnOneDevice() {
         Evaluation.Split train = StudentLoopTest.mini(true);
         View batch = mirrored(train.images()[0]);
         Random rnd = new Random(7);
@@ -61,15 +65,13 @@ class DataParallelTest {
         float[] teacher = random(rnd, 50 * K);
         float[] mask = new float[50];
         java.util.Arrays.fill(mask, 0, 30, 1f); // all of slice 0 and 5 rows of slice 1
-        // a fixed initialisation: AdamW's first steps move a weight by about lr * sign(gradient), so a weight whose
-        // gradient is within rounding of zero may step either way when the sum over slices rounds differently from
-        // the whole batch, and the runs drift apart from there; unseeded, 2 of 12 initialisations tried did that
-        // (seeds 1 and 10; 11 does not)
-        ai.djl.engine.Engine.getEngine(Models.ENGINE).setRandomSeed(11);
+        // any initialisation: each step starts both runs from the same parameters and optimizer state (copied from
+        // the one-device run), so a weight whose gradient is within rounding of zero, which AdamW's first steps move
+        // by about lr * sign(gradient) either way when the sum over slices rounds differently from the whole batch,
+        // cannot make the runs drift apart over later steps
         try (StudentLoop one = loop(List.of(Device.cpu()));
              StudentLoop two = loop(List.of(Device.cpu(), Device.cpu()))) {
-            one.saveCheckpoint(tmp);
-            two.loadCheckpoint(tmp);
+            copyState(one, two);
             assertEquals(2, two.deviceCount());
             assertParametersEqual(one.parameterValues(0, false), two.parameterValues(1, false), 0f, "replica after restore");
             for (int s = 0; s < 4; s++) {
@@ -83,9 +85,10 @@ class DataParallelTest {
                 assertEquals(a.gradNorm(), b.gradNorm(), 1e-3 * a.gradNorm(), "summed gradient of step " + s);
                 assertArrayEquals(a.logits(), b.logits(), 1e-4f, "logits of step " + s + " in batch order");
                 // running statistics differ slightly: the unbiased variance of 25 rows is not that of 50
-                assertParametersEqual(one.parameterValues(0, true), two.parameterValues(0, true), 1e-4f,
+                assertSameUpdate(one.parameterValues(0, true), two.parameterValues(0, true), 3e-3f,
                         "trained parameters after step " + s);
                 assertParametersEqual(two.parameterValues(0, false), two.parameterValues(1, false), 0f, "replica after step " + s);
+                copyState(one, two);
             }
             // a batch smaller than the device count leaves the second replica idle, and it still follows
             View single = new View(1, batch.height(), batch.width(), 1, java.util.Arrays.copyOf(batch.pixels(),
@@ -103,6 +106,43 @@ class DataParallelTest {
         ConfigException e = assertThrows(ConfigException.class, () -> Models.devices("cpu,,cpu"));
         assertEquals(true, e.getMessage().contains("gpu:0,gpu:1"), e.getMessage());
         assertThrows(ConfigException.class, () -> Models.devices("gpu:1"));
+    }
+
+    /** The one-device run's parameters and optimizer state, written into the two-device run (on every replica). */
+    private static void copyState(StudentLoop from, StudentLoop to) {
+        try {
+            ByteArrayOutputStream params = new ByteArrayOutputStream();
+            ByteArrayOutputStream optimizer = new ByteArrayOutputStream();
+            try (DataOutputStream p = new DataOutputStream(params); DataOutputStream o = new DataOutputStream(optimizer)) {
+                from.writeState(p, o);
+            }
+            to.readState(new DataInputStream(new ByteArrayInputStream(params.toByteArray())),
+                    new DataInputStream(new ByteArrayInputStream(optimizer.toByteArray())));
+        } catch (IOException | ai.djl.MalformedModelException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * One step from the same state updated every weight the same: within 1e-4, except weights whose gradient is
+     * within rounding of zero, which AdamW may move by up to lr either way (at most 2 lr apart), and which must be
+     * rare (under 1 in 200).
+     */
+    private static void assertSameUpdate(List<float[]> a, List<float[]> b, float lr, String what) {
+        assertEquals(a.size(), b.size(), what);
+        long n = 0;
+        long signFlips = 0;
+        for (int i = 0; i < a.size(); i++) {
+            for (int j = 0; j < a.get(i).length; j++) {
+                float d = Math.abs(a.get(i)[j] - b.get(i)[j]);
+                n++;
+                if (d > 1e-4f) {
+                    assertTrue(d <= 2.1f * lr, what + ", parameter " + i + "[" + j + "] differs by " + d);
+                    signFlips++;
+                }
+            }
+        }
+        assertTrue(signFlips * 200 < n, what + ": " + signFlips + " of " + n + " weights stepped differently");
     }
 
     private static void assertParametersEqual(List<float[]> a, List<float[]> b, float tolerance, String what) {

@@ -10,6 +10,7 @@ import io.kdstream.loader.dataset.DatasetSpec;
 import io.kdstream.models.Architecture;
 import io.kdstream.models.ModelSpec;
 import io.kdstream.models.Network;
+import io.kdstream.student.Checkpoints;
 import io.kdstream.student.Evaluation;
 import java.nio.file.Path;
 import java.util.Map;
@@ -63,7 +64,9 @@ class StudentLoopTest {
             assertTrue(top1 > 0.4, "48 steps on 400 images beat 10% chance by far: " + top1);
             assertEquals(48, loop.steps());
 
-            loop.saveCheckpoint(tmp.resolve("ckpt"));
+            Checkpoints checkpoints = new Checkpoints(tmp);
+            Path ckpt = checkpoints.save(loop, new Checkpoints.State(loop.steps(), 0, Map.of(), java.util.Set.of(),
+                    Map.of(), Map.of()));
             java.util.Map<String, float[][]> moments = loop.optimizer().moments();
             loop.saveModel(tmp.resolve("model"), Map.of("top1", Double.toString(top1)));
             float[] before = loop.logits(test.images()[0]);
@@ -73,7 +76,7 @@ class StudentLoopTest {
             StudentLoop.StepResult next = loop.step(train.images()[0], onehot(train.labels(), 0, 50), null);
 
             try (StudentLoop resumed = loop()) {
-                resumed.loadCheckpoint(tmp.resolve("ckpt"));
+                assertEquals(48, checkpoints.restore(ckpt, resumed).step());
                 assertEquals(48, resumed.steps());
                 java.util.Map<String, float[][]> restored = resumed.optimizer().moments();
                 assertEquals(moments.keySet(), restored.keySet());
