@@ -1,13 +1,17 @@
 package io.kdstream.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.MetricNames;
+import io.kdstream.core.config.Secret;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
-import io.kdstream.core.config.Secret;
+import io.kdstream.core.wire.AnnotatedBatch;
+import io.kdstream.models.Network;
 import io.kdstream.teacher.SwapOrder;
 import io.kdstream.teacher.SwapPublisher;
 import io.kdstream.teacher.TeacherService;
@@ -46,13 +50,13 @@ class LiveSwapIntegrationTest {
     static Path models;
 
     /**
-     * Two versions of the shipped teacher in one model root (same weights: those tests are about routing), and the
-     * second shipped teacher, a narrower CNN with other weights, for the swap order.
+     * Two teachers that differ (the shipped CNN as v1, the narrower shipped CNN as v2: a swap that kept the old
+     * weights would show in the logits), and the narrower one again for the swap order.
      */
     @BeforeAll
     static void copyTeachers() throws IOException {
         SmokePipeline.copyShippedTeacher(models.resolve("fashion-v1"));
-        SmokePipeline.copyShippedTeacher(models.resolve("fashion-v2"));
+        SmokePipeline.copyShippedTeacher("fashion-cnn16", models.resolve("fashion-v2"));
         SmokePipeline.copyShippedTeacher("fashion-cnn16", models.resolve("fashion-w16"));
     }
 
@@ -144,7 +148,30 @@ class LiveSwapIntegrationTest {
                     List.of("fashion-v1@1", "fashion-v2@2")), runs, "each partition switches from v1 to v2 once");
             var v2Batches = p.registry.find(MetricNames.STUDENT_TEACHER_BATCHES).tag("version", "2").counter();
             assertTrue(v2Batches != null && v2Batches.count() > 0, "the student meters the batches of v2");
+            assertLogitsAreThoseOfTheTeacherNamed(p);
         }
+    }
+
+    /** Every annotated batch carries the logits of the model its teacher id and version name, not another's. */
+    private static void assertLogitsAreThoseOfTheTeacherNamed(SmokePipeline p) {
+        Map<String, Long> checked = new java.util.TreeMap<>();
+        try (Network v1 = Network.load(models.resolve("fashion-v1"), Device.cpu());
+             Network v2 = Network.load(models.resolve("fashion-v2"), Device.cpu())) {
+            TopicReader.forEachBatch(p.kafka, Topic.ANNOTATED, r -> {
+                AnnotatedBatch a = AnnotatedBatch.decode(r.value());
+                Network by = a.teacherId().equals("fashion-v2") ? v2 : v1;
+                float[] expected = by.logits(a.batch().view());
+                float[] other = (by == v1 ? v2 : v1).logits(a.batch().view());
+                assertArrayEquals(expected, a.teacherLogits(), 1e-3f, a.batch().key() + " from " + a.teacherId());
+                double apart = 0;
+                for (int i = 0; i < expected.length; i++) {
+                    apart = Math.max(apart, Math.abs(expected[i] - other[i]));
+                }
+                assertTrue(apart > 0.1, "the two teachers differ on " + a.batch().key());
+                checked.merge(a.teacherId(), 1L, Long::sum);
+            });
+        }
+        assertEquals(java.util.Set.of("fashion-v1", "fashion-v2"), checked.keySet(), checked.toString());
     }
 
     @Test
