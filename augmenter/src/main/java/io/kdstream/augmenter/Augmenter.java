@@ -6,10 +6,8 @@ import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.image.ImageDecodeException;
-import io.kdstream.core.kafka.ConsumerLag;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
-import io.kdstream.core.kafka.KafkaSender;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.LagProbe;
 import io.kdstream.core.kafka.LagThrottle;
@@ -17,8 +15,8 @@ import io.kdstream.core.kafka.Outgoing;
 import io.kdstream.core.kafka.ReceivedRecord;
 import io.kdstream.core.kafka.RelayLedger;
 import io.kdstream.core.kafka.RunEnd;
+import io.kdstream.core.kafka.StageKafka;
 import io.kdstream.core.kafka.Topic;
-import io.kdstream.core.kafka.TopicAdmin;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.EncodedSample;
 import io.kdstream.core.wire.EpochEnd;
@@ -36,11 +34,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -65,9 +58,7 @@ public final class Augmenter implements Service {
     private final BatchAugmenter augmenter;
     private final RelayLedger ledger;
     private final Timer batchTime;
-    private Admin admin;
-    private ConsumerLag lag;
-    private KafkaSender<String, byte[]> sender;
+    private StageKafka stage;
     private DeadLetters deadLetters;
     private Scheduler assembleScheduler;
     private Scheduler workScheduler;
@@ -117,25 +108,20 @@ public final class Augmenter implements Service {
         if (pipeline != null) {
             throw new IllegalStateException("augmenter already started");
         }
-        admin = Admin.create(kafka.admin(STAGE));
-        TopicAdmin.ensureTopics(admin, kafka, Topic.SAMPLES, Topic.AUGMENTED, Topic.DEAD_LETTER);
-        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer())
-                .bindMetrics(registry);
-        lag = new ConsumerLag(admin, kafka.topic(Topic.SAMPLES), kafka.group(STAGE), registry, ConsumerLag.EVERY);
-        deadLetters = new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE, registry);
+        stage = StageKafka.open(kafka, STAGE, registry, Topic.SAMPLES, Topic.AUGMENTED);
+        deadLetters = stage.deadLetters();
         assembleScheduler = Schedulers.newSingle("kds-augmenter-assemble", true);
         workScheduler = Schedulers.newParallel("kds-augmenter", config.threads(), true);
-        LagThrottle throttle = config.feeds().isEmpty() ? null : LagThrottle.of(new LagProbe(admin,
+        LagThrottle throttle = config.feeds().isEmpty() ? null : LagThrottle.of(new LagProbe(stage.admin(),
                 kafka.topic(Topic.AUGMENTED), config.feeds()), config.maxAheadBatches(), Duration.ofMillis(100));
         Assembler assembler = new Assembler(throttle);
-        KafkaReceiver<String, byte[]> receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
-                List.of(kafka.topic(Topic.SAMPLES)), new StringDeserializer(), new ByteArrayDeserializer(),
-                Duration.ofMillis(100), Math.max(512, 2 * config.batchSize())).withMetrics(registry, STAGE);
+        KafkaReceiver<String, byte[]> receiver = stage.receiver(Duration.ofMillis(100),
+                Math.max(512, 2 * config.batchSize()));
         pipeline = receiver.receive()
                 .publishOn(assembleScheduler, 256)
                 .concatMapIterable(assembler::accept)
                 .flatMapSequential(w -> Mono.fromCallable(w::prepare).subscribeOn(workScheduler), config.threads(), 1)
-                .flatMapSequential(o -> o.publish(sender, kafka.topic(Topic.AUGMENTED)), 8, 1)
+                .flatMapSequential(o -> o.publish(stage.sender(), kafka.topic(Topic.AUGMENTED)), 8, 1)
                 .subscribe(ledger::acknowledged, ledger::failed);
         LOG.info("augmenter: batches of {}, teacher view {}px, student view {}px, mix {}", config.batchSize(),
                 config.teacherSize(), config.studentSize(), config.mix().choice());
@@ -149,9 +135,7 @@ public final class Augmenter implements Service {
         }
         stopped = true;
         pipeline.dispose();
-        sender.close();
-        lag.close();
-        admin.close(Duration.ofSeconds(5));
+        stage.close();
         assembleScheduler.dispose();
         workScheduler.dispose();
         ledger.stopped();

@@ -10,8 +10,8 @@ import io.kdstream.core.kafka.KafkaSender;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.LagProbe;
 import io.kdstream.core.kafka.LagThrottle;
+import io.kdstream.core.kafka.StageKafka;
 import io.kdstream.core.kafka.Topic;
-import io.kdstream.core.kafka.TopicAdmin;
 import io.kdstream.core.kafka.WireHeaders;
 import io.kdstream.core.wire.EncodedSample;
 import io.kdstream.core.wire.EpochEnd;
@@ -31,9 +31,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -123,19 +120,14 @@ public final class Loader implements Service {
 
     private void run() {
         Throwable failure = null;
-        try (Admin admin = Admin.create(kafka.admin(STAGE));
-             KafkaSender<String, byte[]> sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(),
-                     new ByteArraySerializer())) {
-            sender.bindMetrics(registry);
-            TopicAdmin.ensureTopics(admin, kafka, Topic.SAMPLES, Topic.DEAD_LETTER);
+        try (StageKafka stage = StageKafka.open(kafka, STAGE, registry, null, Topic.SAMPLES)) {
             Dataset data = config.dataset().open(true);
             LOG.info("loader: {} images of {} ({} classes, {} channel(s)), {} epoch(s), {} partitions", data.size(),
                     data.name(), data.numClasses(), data.channels(), config.epochs() == 0 ? "unbounded" : config.epochs(),
                     kafka.partitions());
-            LagProbe probe = new LagProbe(admin, kafka.topic(Topic.SAMPLES), config.feeds());
+            LagProbe probe = new LagProbe(stage.admin(), kafka.topic(Topic.SAMPLES), config.feeds());
             throttle = LagThrottle.of(probe, maxAhead, Duration.ofMillis(100));
-            Publisher out = new Publisher(sender, new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE,
-                    registry));
+            Publisher out = new Publisher(stage.sender(), stage.deadLetters());
             progress.total(config.epochs() == 0 ? -1 : (long) config.epochs() * data.size());
             BitSet bad = new BitSet(data.size());
             for (int e = 0; !stopping && (config.epochs() == 0 || e < config.epochs()); e++) {

@@ -6,14 +6,12 @@ import io.kdstream.core.RateWindow;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.image.BatchRenderer;
-import io.kdstream.core.kafka.ConsumerLag;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
-import io.kdstream.core.kafka.KafkaSender;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.ReceivedRecord;
+import io.kdstream.core.kafka.StageKafka;
 import io.kdstream.core.kafka.Topic;
-import io.kdstream.core.kafka.TopicAdmin;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.EpochEnd;
 import io.kdstream.loader.dataset.Dataset;
@@ -28,12 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -69,9 +62,7 @@ public final class StudentTrainer implements Service {
     private StudentLoop loop;
     private StudentEvaluator evaluator;
     private BatchDecoder decoder;
-    private Admin admin;
-    private ConsumerLag lag;
-    private KafkaSender<String, byte[]> sender;
+    private StageKafka stage;
     private DeadLetters deadLetters;
     private final int renderThreads;
     private Scheduler djl;
@@ -184,16 +175,10 @@ public final class StudentTrainer implements Service {
         }
         djl = DjlThreads.newScheduler("student");
         Map<TopicPartition, Long> resumeAt = Mono.fromCallable(this::prepare).subscribeOn(djl).block();
-        admin = Admin.create(kafka.admin(STAGE));
         Topic input = config.mode() == StudentConfig.Mode.DISTILL ? Topic.ANNOTATED : Topic.AUGMENTED;
-        TopicAdmin.ensureTopics(admin, kafka, input, Topic.DEAD_LETTER);
-        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer())
-                .bindMetrics(registry);
-        lag = new ConsumerLag(admin, kafka.topic(input), kafka.group(STAGE), registry, ConsumerLag.EVERY);
-        deadLetters = new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE, registry);
-        KafkaReceiver<String, byte[]> receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
-                List.of(kafka.topic(input)), new StringDeserializer(), new ByteArrayDeserializer(),
-                Duration.ofMillis(200), 8).withStartOffsets(resumeAt).withMetrics(registry, STAGE);
+        stage = StageKafka.open(kafka, STAGE, registry, input);
+        deadLetters = stage.deadLetters();
+        KafkaReceiver<String, byte[]> receiver = stage.receiver(Duration.ofMillis(200), 8).withStartOffsets(resumeAt);
         decodeScheduler = Schedulers.newSingle("kds-student-decode", true);
         renderer = new BatchRenderer(renderThreads);
         decoder = new BatchDecoder(config, renderer);
@@ -359,9 +344,7 @@ public final class StudentTrainer implements Service {
         }
         stopped = true;
         pipeline.dispose();
-        sender.close();
-        lag.close();
-        admin.close(Duration.ofSeconds(5));
+        stage.close();
         Mono.fromRunnable(loop::close).subscribeOn(djl).block(Duration.ofSeconds(30));
         djl.dispose();
         decodeScheduler.dispose();

@@ -1,24 +1,21 @@
 package io.kdstream.teacher;
 
 import io.kdstream.core.InputWait;
-import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.image.BatchRenderer;
 import io.kdstream.core.image.RenderException;
-import io.kdstream.core.kafka.ConsumerLag;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
-import io.kdstream.core.kafka.KafkaSender;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Outgoing;
 import io.kdstream.core.kafka.ReceivedRecord;
 import io.kdstream.core.kafka.RelayLedger;
 import io.kdstream.core.kafka.RunEnd;
+import io.kdstream.core.kafka.StageKafka;
 import io.kdstream.core.kafka.Topic;
-import io.kdstream.core.kafka.TopicAdmin;
 import io.kdstream.core.wire.AnnotatedBatch;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.EpochEnd;
@@ -29,21 +26,10 @@ import io.kdstream.core.wire.TeacherView;
 import io.kdstream.core.wire.WireFormatException;
 import io.kdstream.models.LogitsFunction;
 import io.kdstream.tuning.DjlThreads;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -81,22 +67,17 @@ public final class TeacherService implements Service {
     private final MeterRegistry registry;
     private final RelayLedger ledger;
     private final TeacherAdmin.Config adminConfig;
-    private final Map<String, Timer> forwardTimers = new ConcurrentHashMap<>();
     private final Sinks.Empty<Void> flowDone = Sinks.empty();
     private final FixedTeacher fixed = new FixedTeacher();
     private final InputWait inputWait;
     private final int renderThreads;
     private volatile TeacherConfig current;
     private volatile TeacherModel teacher;
-    private Gauge active;
-    private Counter swapsDone;
-    private Counter swapsFailed;
+    private TeacherMetrics meters;
     private TeacherAdmin adminEndpoint;
     private SwapFollower follower;
     private KafkaReceiver<String, byte[]> receiver;
-    private ConsumerLag lag;
-    private Admin admin;
-    private KafkaSender<String, byte[]> sender;
+    private StageKafka stage;
     private DeadLetters deadLetters;
     private Scheduler djl;
     private Scheduler io;
@@ -180,8 +161,8 @@ public final class TeacherService implements Service {
         }
         djl = DjlThreads.newScheduler("teacher");
         renderer = new BatchRenderer(renderThreads);
-        admin = Admin.create(kafka.admin(STAGE));
-        TopicAdmin.ensureTopics(admin, kafka, Topic.AUGMENTED, Topic.ANNOTATED, Topic.DEAD_LETTER, Topic.CONTROL);
+        stage = StageKafka.open(kafka, STAGE, registry, Topic.AUGMENTED, Topic.ANNOTATED, Topic.CONTROL);
+        deadLetters = stage.deadLetters();
         follower = new SwapFollower(kafka, adminConfig.token(), registry);
         Optional<SwapOrder> order = follower.catchUp(kafka.sendTimeout());
         try { // a swap ordered before this replica started wins over teacher.model: every replica runs one teacher
@@ -189,7 +170,7 @@ public final class TeacherService implements Service {
             teacher = Mono.fromCallable(() -> TeacherModel.load(current)).subscribeOn(djl).block();
         } catch (RuntimeException e) {
             follower.close();
-            admin.close(Duration.ofSeconds(5));
+            stage.close();
             djl.dispose();
             renderer.close();
             if (order.isEmpty()) {
@@ -202,18 +183,9 @@ public final class TeacherService implements Service {
         }
         order.ifPresent(o -> LOG.info("teacher: the run's swap order {} applies; running it instead of {}",
                 o.describe(), config.model()));
-        markActive(teacher);
-        swapsDone = Counter.builder(MetricNames.TEACHER_SWAPS).tag("outcome", "done")
-                .description("live teacher swaps").register(registry);
-        swapsFailed = Counter.builder(MetricNames.TEACHER_SWAPS).tag("outcome", "failed")
-                .description("live teacher swaps").register(registry);
-        sender = new KafkaSender<>(kafka.producer(STAGE), new StringSerializer(), new ByteArraySerializer())
-                .bindMetrics(registry);
-        lag = new ConsumerLag(admin, kafka.topic(Topic.AUGMENTED), kafka.group(STAGE), registry, ConsumerLag.EVERY);
-        deadLetters = new DeadLetters(sender, kafka.topic(Topic.DEAD_LETTER), STAGE, registry);
-        receiver = new KafkaReceiver<>(kafka.consumer(kafka.group(STAGE), STAGE),
-                List.of(kafka.topic(Topic.AUGMENTED)), new StringDeserializer(), new ByteArrayDeserializer(),
-                Duration.ofMillis(100), 16).withRevokeDrain(HAND_OVER).withMetrics(registry, STAGE);
+        meters = new TeacherMetrics(registry);
+        meters.active(teacher);
+        receiver = stage.receiver(Duration.ofMillis(100), 16).withRevokeDrain(HAND_OVER);
         RunEnd runEnd = new RunEnd();
         io = Schedulers.newSingle("kds-teacher-io", true);
         pipeline = receiver.receive()
@@ -223,7 +195,7 @@ public final class TeacherService implements Service {
                 .map(this::forward)
                 .publishOn(io, 2)
                 .map(this::encode)
-                .flatMapSequential(o -> o.publish(sender, kafka.topic(Topic.ANNOTATED)), 4, 1)
+                .flatMapSequential(o -> o.publish(stage.sender(), kafka.topic(Topic.ANNOTATED)), 4, 1)
                 .subscribe(ledger::acknowledged, e -> {
                     ledger.failed(e);
                     flowDone.tryEmitEmpty();
@@ -265,12 +237,12 @@ public final class TeacherService implements Service {
             try {
                 fresh = TeacherModel.load(next);
             } catch (RuntimeException e) {
-                swapsFailed.increment();
+                meters.swapped(false);
                 throw e instanceof ConfigException ? e : new ConfigException("cannot load teacher " + next.model()
                         + ": " + e.getMessage());
             }
             if (fresh.logits().classes() != old.logits().classes()) {
-                swapsFailed.increment();
+                meters.swapped(false);
                 closeQuietly(fresh);
                 throw new ConfigException("teacher " + next.model() + " predicts " + fresh.logits().classes()
                         + " classes but the running teacher " + old.id() + " v" + old.version() + " predicts "
@@ -278,28 +250,13 @@ public final class TeacherService implements Service {
             }
             teacher = fresh;
             current = next;
-            markActive(fresh);
+            meters.active(fresh);
             closeQuietly(old);
-            swapsDone.increment();
+            meters.swapped(true);
             LOG.info("teacher swapped: {} v{} -> {} v{} ({})", old.id(), old.version(), fresh.id(), fresh.version(),
                     next.model());
             return fresh;
         }).subscribeOn(djl).block(Duration.ofMinutes(5));
-    }
-
-    /** Points the gauge {@code kds.teacher.active} at the teacher now running (replacing the previous one's). */
-    private void markActive(TeacherModel t) {
-        if (active != null) {
-            registry.remove(active);
-        }
-        active = Gauge.builder(MetricNames.TEACHER_ACTIVE, () -> 1).tag("teacher", t.id()).tag("version", t.version())
-                .description("the teacher this replica runs now").register(registry);
-    }
-
-    private Timer forwardTimer(TeacherModel t) {
-        return forwardTimers.computeIfAbsent(t.id() + "@" + t.version(), k -> Timer.builder(MetricNames.TEACHER_FORWARD)
-                .tag("teacher", t.id()).tag("version", t.version()).publishPercentileHistogram()
-                .description("teacher forward pass per batch").register(registry));
     }
 
     private static void closeQuietly(TeacherModel t) {
@@ -367,7 +324,7 @@ public final class TeacherService implements Service {
                     ? new LogitsFunction.Prediction(fixed.annotate(b, v -> t.logits().logits(v), t.logits().classes()),
                             List.of(), null)
                     : t.logits().predict(b.view());
-            forwardTimer(t).record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+            meters.forward(t, System.nanoTime() - t0);
             return w.annotated(p, t);
         } catch (IllegalArgumentException e) {
             return new Work(w.rec(), Outgoing.deadLetter(deadLetters, DeadLetters.Reason.BAD_CONTENT, w.rec(),
@@ -410,9 +367,7 @@ public final class TeacherService implements Service {
                     HAND_OVER);
         }
         pipeline.dispose();
-        sender.close();
-        lag.close();
-        admin.close(Duration.ofSeconds(5));
+        stage.close();
         Mono.fromRunnable(() -> closeQuietly(teacher)).subscribeOn(djl).block(Duration.ofSeconds(30));
         djl.dispose();
         io.dispose();

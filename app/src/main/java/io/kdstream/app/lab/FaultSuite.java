@@ -19,13 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -257,7 +254,7 @@ public final class FaultSuite {
                     c.process().waitFor(30, TimeUnit.SECONDS);
                 }
             }
-            Audit a = audit(bootstrap, sdir.resolve("student-out"));
+            RunAudit a = RunAudit.of(bootstrap, sdir.resolve("student-out"));
             String outcome = !finished ? "NOT RECOVERED: student still running after " + RUN_LIMIT.toMinutes() + " min"
                     : code != 0 ? "NOT RECOVERED: student exited " + code + " (see " + sdir.resolve("student.log") + ")"
                     : a.lost() == 0 && a.twice() == 0 ? (scenario == Scenario.NONE ? "ok" : "recovered")
@@ -329,34 +326,6 @@ public final class FaultSuite {
     private static String shorten(String s, int n) {
         String t = s.replace('|', '/').trim();
         return t.length() <= n ? t : t.substring(0, n) + "...";
-    }
-
-    // ---------------------------------------------------------------------------------------------- audit
-
-    /** What a run did, by batch id. */
-    record Audit(long produced, long trained, long lost, long twice, long skipped, String top1) {
-    }
-
-    private Audit audit(String bootstrap, Path studentOut) throws IOException {
-        KafkaSettings k = KafkaSettings.local(bootstrap, 2);
-        Set<String> produced = Demo.producedBatches(k);
-        Path ids = studentOut.resolve("trained-batches.txt");
-        Path summary = studentOut.resolve("summary.properties");
-        if (!Files.exists(ids) || !Files.exists(summary)) {
-            return new Audit(produced.size(), -1, -1, -1, -1, "-");
-        }
-        List<String> lines = Files.readAllLines(ids);
-        Set<String> trained = new HashSet<>(lines);
-        Properties p = new Properties();
-        try (var r = Files.newBufferedReader(summary)) {
-            p.load(r);
-        }
-        long steps = Long.parseLong(p.getProperty("steps"));
-        Set<String> lost = new HashSet<>(produced);
-        lost.removeAll(trained);
-        return new Audit(produced.size(), trained.size(), lost.size(), steps - trained.size(),
-                Long.parseLong(p.getProperty("duplicates.skipped", "0")),
-                String.format(Locale.ROOT, "%.2f%%", 100 * Double.parseDouble(p.getProperty("top1"))));
     }
 
     private long totalBatches() {

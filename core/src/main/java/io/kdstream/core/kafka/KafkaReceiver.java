@@ -13,9 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -183,20 +181,12 @@ public final class KafkaReceiver<K, V> {
         }, FluxSink.OverflowStrategy.ERROR);
     }
 
-    /** Per-partition offset bookkeeping; replaced on every assignment so stale acknowledgements are ignored. */
-    static final class PartitionState {
-        final TreeSet<Long> inFlight = new TreeSet<>();
-        long maxAcked = -1;
-        long committed = -1;
-    }
-
     /** The consumer thread. All fields but {@code demand}, {@code acks} and {@code closed} are confined to it. */
     final class Loop implements Runnable {
         private final FluxSink<ReceivedRecord<K, V>> sink;
         private final AtomicLong demand = new AtomicLong();
-        private final ConcurrentLinkedQueue<ReceivedRecord<K, V>> acks = new ConcurrentLinkedQueue<>();
         private final ArrayDeque<ConsumerRecord<K, V>> buffer = new ArrayDeque<>();
-        private final Map<TopicPartition, PartitionState> states = new HashMap<>();
+        private final PartitionOffsets offsets = new PartitionOffsets();
         private final Set<TopicPartition> positioned = new HashSet<>();
         private volatile boolean closed;
         private volatile Thread thread;
@@ -225,8 +215,8 @@ public final class KafkaReceiver<K, V> {
         void closeAndCommit() {
             closed = true;
             try {
-                processAcks();
-                commit(states.keySet(), true);
+                offsets.processAcks();
+                commit(offsets.owned(), true);
             } catch (RuntimeException e) {
                 LOG.warn("consumer {}: commit on cancel failed ({}); the loop retries on exit",
                         consumerProperties.get("group.id"), e.toString());
@@ -251,7 +241,7 @@ public final class KafkaReceiver<K, V> {
 
         void acknowledge(ReceivedRecord<K, V> r) {
             outstanding.decrementAndGet();
-            acks.add(r);
+            offsets.acknowledge(r);
             if (drainDeadline != 0) {
                 wake();
             }
@@ -271,10 +261,10 @@ public final class KafkaReceiver<K, V> {
                 c.subscribe(topics, new Listener());
                 while (!closed) {
                     if (drainDeadline != 0) {
-                        drained = awaitAcks(states.keySet(), drainDeadline);
+                        drained = offsets.awaitAcks(offsets.owned(), drainDeadline, this, POLL.toNanos());
                         break;
                     }
-                    processAcks();
+                    offsets.processAcks();
                     emit();
                     adjustPause();
                     boolean holding = !buffer.isEmpty(); // after emit(): records are held only while demand is 0
@@ -286,12 +276,12 @@ public final class KafkaReceiver<K, V> {
                     emit();
                     buffered = buffer.size();
                     if (System.nanoTime() - lastCommitNanos >= commitInterval.toNanos()) {
-                        processAcks();
-                        commit(states.keySet(), false);
+                        offsets.processAcks();
+                        commit(offsets.owned(), false);
                     }
                 }
-                processAcks();
-                commit(states.keySet(), true);
+                offsets.processAcks();
+                commit(offsets.owned(), true);
                 buffer.clear();
                 buffered = 0;
                 closed = true; // leaving the group below must not wait for records nobody will acknowledge now
@@ -316,31 +306,13 @@ public final class KafkaReceiver<K, V> {
             }
         }
 
-        /**
-         * Stops emitting and waits until every record emitted from {@code partitions} is acknowledged, or until
-         * {@code deadline}; true when all were.
-         */
-        private boolean awaitAcks(Collection<TopicPartition> partitions, long deadline) {
-            while (true) {
-                processAcks();
-                boolean clear = partitions.stream().map(states::get)
-                        .allMatch(st -> st == null || st.inFlight.isEmpty());
-                long left = deadline - System.nanoTime();
-                if (clear || left <= 0) {
-                    return clear;
-                }
-                LockSupport.parkNanos(this, Math.min(left, POLL.toNanos())); // acknowledge() unparks us
-            }
-        }
-
         private void emit() {
             while (!closed && !buffer.isEmpty() && demand.get() > 0) {
                 ConsumerRecord<K, V> r = buffer.poll();
-                PartitionState s = states.get(new TopicPartition(r.topic(), r.partition()));
+                PartitionOffsets.State s = offsets.emitted(new TopicPartition(r.topic(), r.partition()), r.offset());
                 if (s == null) {
                     continue; // partition revoked after the poll; its records are someone else's now
                 }
-                s.inFlight.add(r.offset());
                 outstanding.incrementAndGet();
                 if (demand.get() != Long.MAX_VALUE) {
                     demand.decrementAndGet();
@@ -362,48 +334,19 @@ public final class KafkaReceiver<K, V> {
             }
         }
 
-        private void processAcks() {
-            ReceivedRecord<K, V> r;
-            while ((r = acks.poll()) != null) {
-                PartitionState s = states.get(r.topicPartition());
-                if (s != r.owner()) {
-                    continue;
-                }
-                long offset = r.record().offset();
-                s.inFlight.remove(offset);
-                s.maxAcked = Math.max(s.maxAcked, offset);
-            }
-        }
-
         private void commit(Collection<TopicPartition> partitions, boolean sync) {
             lastCommitNanos = System.nanoTime();
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            for (TopicPartition tp : partitions) {
-                PartitionState s = states.get(tp);
-                if (s == null || s.maxAcked < 0) {
-                    continue;
-                }
-                long next = s.inFlight.isEmpty() ? s.maxAcked + 1 : Math.min(s.inFlight.first(), s.maxAcked + 1);
-                if (next > s.committed) {
-                    offsets.put(tp, new OffsetAndMetadata(next));
-                    s.committed = next;
-                }
-            }
-            if (offsets.isEmpty()) {
+            Map<TopicPartition, OffsetAndMetadata> next = offsets.toCommit(partitions);
+            if (next.isEmpty()) {
                 return;
             }
             if (sync) {
-                consumer.commitSync(offsets);
+                consumer.commitSync(next);
             } else {
-                consumer.commitAsync(offsets, (o, e) -> {
+                consumer.commitAsync(next, (o, e) -> {
                     if (e != null) {
                         LOG.warn("commit of {} failed (will retry with the next commit): {}", o.keySet(), e.toString());
-                        o.keySet().forEach(tp -> {
-                            PartitionState st = states.get(tp);
-                            if (st != null) {
-                                st.committed = -1;
-                            }
-                        });
+                        offsets.commitFailed(o.keySet());
                     }
                 });
             }
@@ -412,11 +355,12 @@ public final class KafkaReceiver<K, V> {
         private final class Listener implements ConsumerRebalanceListener {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                if (!closed && !revokeDrain.isZero() && !awaitAcks(partitions, System.nanoTime() + revokeDrain.toNanos())) {
+                if (!closed && !revokeDrain.isZero() && !offsets.awaitAcks(partitions,
+                        System.nanoTime() + revokeDrain.toNanos(), Loop.this, POLL.toNanos())) {
                     LOG.warn("partitions {} revoked with records still unacknowledged after {}; the next owner "
                             + "processes them again", partitions, revokeDrain);
                 }
-                processAcks();
+                offsets.processAcks();
                 try {
                     commit(partitions, true);
                 } catch (RuntimeException e) {
@@ -434,7 +378,7 @@ public final class KafkaReceiver<K, V> {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 for (TopicPartition tp : partitions) {
-                    states.put(tp, new PartitionState());
+                    offsets.assigned(tp);
                     Long start = startOffsets.get(tp);
                     if (start != null && positioned.add(tp)) {
                         consumer.seek(tp, start);
@@ -444,7 +388,7 @@ public final class KafkaReceiver<K, V> {
 
             private void drop(Collection<TopicPartition> partitions) {
                 Set<TopicPartition> gone = new HashSet<>(partitions);
-                partitions.forEach(states::remove);
+                offsets.dropped(partitions);
                 buffer.removeIf(r -> gone.contains(new TopicPartition(r.topic(), r.partition())));
             }
         }

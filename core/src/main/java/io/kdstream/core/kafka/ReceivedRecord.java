@@ -13,10 +13,10 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class ReceivedRecord<K, V> {
     private final ConsumerRecord<K, V> record;
-    private final KafkaReceiver.PartitionState owner;
+    private final PartitionOffsets.State owner;
     private final KafkaReceiver<K, V>.Loop loop;
 
-    ReceivedRecord(ConsumerRecord<K, V> record, KafkaReceiver.PartitionState owner, KafkaReceiver<K, V>.Loop loop) {
+    ReceivedRecord(ConsumerRecord<K, V> record, PartitionOffsets.State owner, KafkaReceiver<K, V>.Loop loop) {
         this.record = record;
         this.owner = owner;
         this.loop = loop;
@@ -52,7 +52,7 @@ public final class ReceivedRecord<K, V> {
         loop.acknowledge(this);
     }
 
-    KafkaReceiver.PartitionState owner() {
+    PartitionOffsets.State owner() {
         return owner;
     }
 }
