@@ -5,6 +5,7 @@ import io.kdstream.augmenter.AugmenterConfig;
 import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
+import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.DataKeys;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.config.ToolKeys;
@@ -15,9 +16,10 @@ import io.kdstream.loader.Loader;
 import io.kdstream.loader.LoaderConfig;
 import io.kdstream.loader.dataset.Dataset;
 import io.kdstream.loader.dataset.DatasetSpec;
+import io.kdstream.models.LoadedModel;
 import io.kdstream.models.Models;
-import io.kdstream.models.Network;
 import io.kdstream.models.SavedModel;
+import io.kdstream.models.TorchScriptModel;
 import io.kdstream.student.EvalResult;
 import io.kdstream.student.StudentConfig;
 import io.kdstream.student.StudentTrainer;
@@ -128,6 +130,7 @@ public final class Demo {
         DatasetSpec dataset = DatasetSpec.from(s);
         Dataset train = dataset.open(true);
         Path teacherPath = s.path(TrainingKeys.TEACHER_MODEL).orElseThrow();
+        boolean userTeacher = s.given(TrainingKeys.TEACHER_MODEL);
         int teacherEpochs = s.integer(ToolKeys.DEMO_TEACHER_EPOCHS);
         Path studentOut = s.has(TrainingKeys.STUDENT_OUT) ? s.path(TrainingKeys.STUDENT_OUT).orElseThrow()
                 : runDir("demo").resolve("student");
@@ -162,7 +165,17 @@ public final class Demo {
         s.requireAllUsed();
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests())) {
-            if (!Files.exists(teacherPath.resolve(SavedModel.PROPERTIES))) {
+            if (Files.isRegularFile(teacherPath)) {
+                out.println("demo: distilling from the TorchScript teacher " + teacherPath.getFileName() + " ("
+                        + teacherPath + "; its input from teacher.size, teacher.mean, teacher.std)");
+            } else if (!Files.exists(teacherPath.resolve(SavedModel.PROPERTIES))) {
+                if (userTeacher && !teacherOnly) { // a path the user gave is used or refused, never trained silently
+                    throw new ConfigException("setting teacher.model=" + teacherPath + " is "
+                            + (Files.exists(teacherPath) ? "a directory without a kdstream model (no "
+                            + SavedModel.PROPERTIES + ")" : "not there") + "; point it at a kdstream model directory "
+                            + "or a TorchScript .pt file, or train one there first: ./kdstream train-teacher "
+                            + "--teacher.model=" + teacherPath);
+                }
                 out.println("demo: no teacher at " + teacherPath + "; training one (" + teacherEpochs + " epochs, "
                         + "supervised) first");
                 PhaseResult r = teacherPhase.run(broker.bootstrapServers());
@@ -180,9 +193,10 @@ public final class Demo {
             EvalResult last = r.student().history().get(r.student().history().size() - 1);
             long teacherParams;
             String teacherDesc;
-            try (Network t = Network.load(teacherPath, Models.device("cpu"))) {
-                teacherParams = Models.parameterCount(t.model().getBlock());
-                teacherDesc = t.spec().describe();
+            try (LoadedModel t = LoadedModel.open(teacherPath, TorchScriptModel.Input.from(s), Models.device("cpu"),
+                    TrainingKeys.TEACHER_MODEL.name())) {
+                teacherParams = t.parameterCount();
+                teacherDesc = t.describe();
             }
             return new Result(teacherDesc, teacherParams, last.teacherTop1(), distillPhase.student.spec().describe(),
                     r.student().parameterCount(), last.studentTop1(), last.agreement(), last.kl(), r.rates(),

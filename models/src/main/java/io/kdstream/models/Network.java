@@ -14,7 +14,7 @@ import java.util.Map;
  * A frozen model for inference: eval mode (batch norm uses running statistics), no gradients, every array of a
  * call in a sub-manager closed before returning. Not thread-safe: use it from one scheduler.
  */
-public final class Network implements LogitsFunction, AutoCloseable {
+public final class Network implements LoadedModel {
     private final Model model;
     private final ModelSpec spec;
     private final Map<String, String> info;
@@ -34,6 +34,16 @@ public final class Network implements LogitsFunction, AutoCloseable {
     public static Network load(Path dir, Device device) {
         SavedModel.Loaded l = SavedModel.load(dir, dir.getFileName().toString(), device);
         return new Network(l.model(), l.spec(), l.info());
+    }
+
+    @Override
+    public String describe() {
+        return spec.describe();
+    }
+
+    @Override
+    public long parameterCount() {
+        return Models.parameterCount(model.getBlock());
     }
 
     public ModelSpec spec() {

@@ -8,6 +8,7 @@ import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.loader.dataset.DatasetSpec;
 import io.kdstream.models.Architecture;
 import io.kdstream.models.ModelSpec;
+import io.kdstream.models.TorchScriptModel;
 import io.kdstream.student.train.LrSchedule;
 import io.kdstream.student.train.StudentLoop;
 import java.nio.file.Path;
@@ -29,7 +30,8 @@ import java.util.Optional;
  * @param out             {@code student.out}: where checkpoints and the final model go; its sub-directory named
  *                        by the run id when {@code pipeline.run} is set ({@link RunId})
  * @param resume          {@code student.resume}: continue from the last checkpoint in {@code out} when there is one
- * @param evalTeacher     {@code student.eval-teacher}: a teacher model to compare with at evaluation, optional
+ * @param evalTeacher     {@code student.eval-teacher}: a teacher to compare with at evaluation (a kdstream model
+ *                        directory, or a TorchScript file described by {@code teacher.*}), optional
  * @param device          {@code student.device}: auto, cpu, gpu, gpu:N, or several for data-parallel training: a
  *                        comma list ({@code gpu:0,gpu:1}) or {@code gpus} (every GPU the engine sees)
  * @param evalEvery       {@code student.eval-every}: evaluate and checkpoint every N epochs
@@ -37,7 +39,7 @@ import java.util.Optional;
  *                        batches to train on
  */
 public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options options, DatasetSpec dataset, int epochs,
-                            int batchSize, Path out, boolean resume, Optional<Path> evalTeacher, String device,
+                            int batchSize, Path out, boolean resume, Optional<EvalTeacher> evalTeacher, String device,
                             int evalEvery, TeacherPolicy teachers) {
     /** Where the student's targets come from. */
     public enum Mode {
@@ -51,6 +53,15 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
          * samples one step earlier. No teacher.
          */
         DLB
+    }
+
+    /**
+     * The teacher a student is compared with at each evaluation.
+     *
+     * @param path  a kdstream model directory or a TorchScript file
+     * @param input what a TorchScript file takes ({@code teacher.classes|channels|size|mean|std|layout})
+     */
+    public record EvalTeacher(Path path, TorchScriptModel.Input input) {
     }
 
     public StudentConfig {
@@ -120,7 +131,7 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
                 s.bool(TrainingKeys.STUDENT_NO_BIAS_DECAY), clip, smoothing);
         return new StudentConfig(mode, spec, options, DatasetSpec.from(s), epochs, batch,
                 outDir(s), s.bool(TrainingKeys.STUDENT_RESUME),
-                s.path(TrainingKeys.STUDENT_EVAL_TEACHER), device, s.integer(TrainingKeys.STUDENT_EVAL_EVERY),
+                s.path(TrainingKeys.STUDENT_EVAL_TEACHER).map(p -> new EvalTeacher(p, TorchScriptModel.Input.from(s))), device, s.integer(TrainingKeys.STUDENT_EVAL_EVERY),
                 TeacherPolicy.from(s));
     }
 

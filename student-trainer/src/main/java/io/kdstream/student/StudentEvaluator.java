@@ -1,17 +1,21 @@
 package io.kdstream.student;
 
 import ai.djl.Device;
+import io.kdstream.core.config.ConfigException;
 import io.kdstream.loader.dataset.Dataset;
+import io.kdstream.models.LoadedModel;
 import io.kdstream.models.LogitsFunction;
-import io.kdstream.models.Network;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The student's evaluation: the test split loaded once, and the evaluation teacher's logits on it computed once, so
  * each evaluation is one forward pass of the student. Runs on the student's DJL thread.
  */
 final class StudentEvaluator {
+    private static final Logger LOG = LoggerFactory.getLogger(StudentEvaluator.class);
     /** Test images evaluated per forward pass. */
     private static final int CHUNK = 500;
     private final Evaluation.Split test;
@@ -25,13 +29,20 @@ final class StudentEvaluator {
      * @param teacher {@code student.eval-teacher}, or empty
      * @param device  where to run the teacher
      */
-    StudentEvaluator(Dataset dataset, int size, int classes, Optional<Path> teacher, Device device) {
+    StudentEvaluator(Dataset dataset, int size, int classes, Optional<StudentConfig.EvalTeacher> teacher,
+                     Device device) {
         this.test = Evaluation.load(dataset, size, CHUNK);
         this.classes = classes;
         if (teacher.isPresent()) {
-            try (Network t = Network.load(teacher.get(), device)) {
-                teacherLogits = Evaluation.logits(t, Evaluation.load(dataset, t.spec().size(), CHUNK));
+            Path file = teacher.get().path();
+            try (LoadedModel t = LoadedModel.open(file, teacher.get().input(), device, "student.eval-teacher")) {
+                if (t.classes() != classes) {
+                    throw new ConfigException("setting student.eval-teacher=" + file + " predicts " + t.classes()
+                            + " classes but the data has " + classes + "; compare with a teacher of the same classes");
+                }
+                teacherLogits = Evaluation.logits(t, Evaluation.load(dataset, t.inputSize(), CHUNK));
             }
+            LOG.info("student: compared at each evaluation with teacher {} ({})", file.getFileName(), file);
         } else {
             teacherLogits = null;
         }

@@ -3,8 +3,8 @@ package io.kdstream.teacher;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.config.TrainingKeys;
-import io.kdstream.models.Architecture;
 import io.kdstream.models.ModelSpec;
+import io.kdstream.models.TorchScriptModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,26 +64,13 @@ public record TeacherConfig(Path model, Format format, String id, String version
         FLOAT16
     }
 
-    /** Layout of a TorchScript model's input. */
-    public enum Layout {
-        /** N, C, H, W (PyTorch's usual). */
-        NCHW,
-        /** N, H, W, C. */
-        NHWC
-    }
-
     /** Reads {@code teacher.*}. */
     public static TeacherConfig from(Settings s) {
         Path model = s.path(TrainingKeys.TEACHER_MODEL).orElseThrow(() -> new ConfigException("setting teacher.model is required: "
                 + "a kdstream model directory or a TorchScript file (set --teacher.model=... or KDS_TEACHER_MODEL)"));
         Format format = s.choice(TrainingKeys.TEACHER_FORMAT, Format.class);
-        int classes = s.integer(TrainingKeys.TEACHER_CLASSES);
-        int channels = s.integer(TrainingKeys.TEACHER_CHANNELS);
-        int size = s.integer(TrainingKeys.TEACHER_SIZE);
-        ModelSpec input = ModelSpec.from(s, ModelSpec.Keys.TEACHER_INPUT, classes, channels,
-                new ModelSpec(Architecture.CNN, 1, 1, classes, channels, size, ModelSpec.FASHION_MEAN,
-                        ModelSpec.FASHION_STD).forData(classes, channels, fill(channels, ModelSpec.FASHION_MEAN[0]),
-                        fill(channels, ModelSpec.FASHION_STD[0])));
+        TorchScriptModel.Input in = TorchScriptModel.Input.from(s);
+        ModelSpec input = in.spec();
         Path root = s.path(TrainingKeys.TEACHER_MODEL_ROOT).orElse(model.toAbsolutePath().normalize().getParent());
         List<Path> members = s.list(TrainingKeys.TEACHER_ENSEMBLE).stream().map(Path::of).toList();
         List<Double> weights = new ArrayList<>();
@@ -98,7 +85,7 @@ public record TeacherConfig(Path model, Format format, String id, String version
         members.forEach(m -> names.add(defaultId(m)));
         TeacherConfig c = new TeacherConfig(model, format, s.string(TrainingKeys.TEACHER_ID, String.join("+", names)),
                 s.string(TrainingKeys.TEACHER_VERSION, ""), input,
-                s.choice(TrainingKeys.TEACHER_LAYOUT, Layout.class) == Layout.NHWC,
+                in.nhwc(),
                 s.choice(TrainingKeys.TEACHER_LOGITS, Precision.class) == Precision.FLOAT16,
                 s.string(TrainingKeys.TEACHER_DEVICE).toLowerCase(Locale.ROOT), root);
         c.confine(model.toAbsolutePath().toString(), "teacher.model");
@@ -157,11 +144,5 @@ public record TeacherConfig(Path model, Format format, String id, String version
                     + "model under it or set teacher.model-root (KDS_TEACHER_MODEL_ROOT) to a directory that holds it");
         }
         return p;
-    }
-
-    private static float[] fill(int n, float v) {
-        float[] out = new float[n];
-        java.util.Arrays.fill(out, v);
-        return out;
     }
 }

@@ -3,6 +3,7 @@ package io.kdstream.teacher;
 import io.kdstream.models.LogitsFunction;
 import io.kdstream.models.Models;
 import io.kdstream.models.Network;
+import io.kdstream.models.TorchScriptModel;
 
 /**
  * A loaded teacher: its logits function plus the id and version every annotated batch carries. Frozen: never
@@ -69,7 +70,8 @@ public record TeacherModel(LogitsFunction logits, String id, String version, Aut
                 yield new TeacherModel(n, c.id(), version, n);
             }
             case TORCHSCRIPT -> {
-                TorchScriptTeacher t = new TorchScriptTeacher(c.model(), c.input(), c.nhwc(), Models.device(c.device()));
+                TorchScriptModel t = new TorchScriptModel(c.model(), new TorchScriptModel.Input(c.input(), c.nhwc()),
+                        Models.device(c.device()));
                 yield new TeacherModel(t, c.id(), c.version().isEmpty() ? "1" : c.version(), t);
             }
         };

@@ -22,6 +22,7 @@ import io.kdstream.core.wire.RecordKind;
 import io.kdstream.core.wire.Sample;
 import io.kdstream.core.wire.TeacherView;
 import io.kdstream.core.wire.ViewEncoding;
+import io.kdstream.models.TorchScriptModel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,8 +97,8 @@ class TeacherServiceIntegrationTest {
             List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumer("reader", "reader"),
                     new StringDeserializer(), new ByteArrayDeserializer());
-                 TorchScriptTeacher direct = new TorchScriptTeacher(TorchScriptTeacherTest.fixture("tiny_cnn.pt"),
-                         TorchScriptTeacherTest.fixtureSpec(), false, Device.cpu())) {
+                 TorchScriptModel direct = new TorchScriptModel(TorchScriptTeacherTest.fixture("tiny_cnn.pt"),
+                         new TorchScriptModel.Input(TorchScriptTeacherTest.fixtureSpec(), false), Device.cpu())) {
                 c.subscribe(List.of(kafka.topic(Topic.ANNOTATED), kafka.topic(Topic.DEAD_LETTER)));
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while (out.size() < 6 && System.nanoTime() < deadline) {

@@ -8,6 +8,7 @@ import ai.djl.Device;
 import io.kdstream.core.wire.View;
 import io.kdstream.models.Architecture;
 import io.kdstream.models.ModelSpec;
+import io.kdstream.models.TorchScriptModel;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +42,8 @@ class TorchScriptTeacherTest {
     void shouldReproduceTheLogitsPyTorchPrinted() throws Exception {
         List<String> lines = Files.readAllLines(fixture("tiny_cnn_expected.txt")).stream()
                 .filter(l -> !l.startsWith("#")).toList();
-        try (TorchScriptTeacher t = new TorchScriptTeacher(fixture("tiny_cnn.pt"), fixtureSpec(), false,
-                Device.cpu())) {
+        try (TorchScriptModel t = new TorchScriptModel(fixture("tiny_cnn.pt"), new TorchScriptModel.Input(fixtureSpec(),
+                false), Device.cpu())) {
             float[] logits = t.logits(fixtureInput());
             assertEquals(30, logits.length);
             for (int n = 0; n < 3; n++) {
@@ -59,7 +60,7 @@ class TorchScriptTeacherTest {
         Path bad = dir.resolve("broken.pt");
         Files.writeString(bad, "not a torchscript archive");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new TorchScriptTeacher(bad, fixtureSpec(), false, Device.cpu()));
+                () -> new TorchScriptModel(bad, new TorchScriptModel.Input(fixtureSpec(), false), Device.cpu()));
         assertTrue(e.getMessage().contains("broken.pt"), e.getMessage());
     }
 }

@@ -147,6 +147,12 @@ public final class Settings {
         return Optional.ofNullable(v);
     }
 
+    /** Whether the user gave the key: a flag, a variable or a preset, not a command's default (marks it used). */
+    public boolean given(Key key) {
+        raw(key);
+        return flags.containsKey(key.name()) || env.containsKey(envName(key.name())) || preset.containsKey(key.name());
+    }
+
     /** Whether the key was given, by a flag, a variable, a preset or a command default (marks it used). */
     public boolean has(Key key) {
         return raw(key).isPresent();

@@ -21,17 +21,17 @@ public final class TrainingKeys {
     public static final Key TEACHER_VERSION = Key.ruled("teacher.version", TEXT, "the model's `info.version`, or 1",
             "the teacher's version, written on every annotated batch", TEACHER);
     public static final Key TEACHER_CLASSES = Key.of("teacher.classes", INTEGER, "10",
-            "TorchScript teachers: classes of their output", TEACHER);
+            "TorchScript teachers (served, or `student.eval-teacher`): classes of their output", TEACHER, STUDENT);
     public static final Key TEACHER_CHANNELS = Key.of("teacher.channels", INTEGER, "1",
-            "TorchScript teachers: channels of their input", TEACHER);
+            "TorchScript teachers: channels of their input", TEACHER, STUDENT);
     public static final Key TEACHER_SIZE = Key.of("teacher.size", INTEGER, "28",
-            "TorchScript teachers: side of their input", TEACHER);
+            "TorchScript teachers: side of their input", TEACHER, STUDENT);
     public static final Key TEACHER_MEAN = Key.ruled("teacher.mean", LIST, "0.286 per channel",
-            "TorchScript teachers: the per-channel mean they normalise by (one value or one per channel)", TEACHER);
+            "TorchScript teachers: the per-channel mean they normalise by (one value or one per channel)", TEACHER, STUDENT);
     public static final Key TEACHER_STD = Key.ruled("teacher.std", LIST, "0.353 per channel",
-            "TorchScript teachers: the per-channel standard deviation", TEACHER);
+            "TorchScript teachers: the per-channel standard deviation", TEACHER, STUDENT);
     public static final Key TEACHER_LAYOUT = Key.of("teacher.layout", CHOICE, "nchw",
-            "TorchScript teachers: `nchw` or `nhwc` input", TEACHER);
+            "TorchScript teachers: `nchw` or `nhwc` input", TEACHER, STUDENT);
     public static final Key TEACHER_LOGITS = Key.of("teacher.logits", CHOICE, "float32",
             "`float16` halves the logits on the wire", TEACHER);
     public static final Key TEACHER_DEVICE = Key.of("teacher.device", TEXT, "auto",
