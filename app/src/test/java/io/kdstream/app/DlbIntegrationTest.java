@@ -46,6 +46,8 @@ class DlbIntegrationTest {
             p.startSources();
             p.awaitStudent();
             assertEquals(Demo.producedBatches(p.kafka), p.student.trainedBatches(), "every batch trained once");
+            assertEquals(p.student.schedule().totalSteps(), p.student.steps(), "the learning-rate schedule ends at "
+                    + "the last step: DLB batches hold half as many new samples, so there are twice as many");
             assertTrue(p.student.history().get(p.student.history().size() - 1).studentTop1() > 0.2,
                     "the student learns: " + p.student.history());
             assertTrue(registry.get(MetricNames.STUDENT_LOSS_KD).gauge().value() > 0, "the KD term is in use");

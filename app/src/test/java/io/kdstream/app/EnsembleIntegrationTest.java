@@ -36,6 +36,7 @@ class EnsembleIntegrationTest {
             p.startSources();
             p.awaitStudent();
             assertEquals(Demo.producedBatches(p.kafka), p.student.trainedBatches(), "every batch trained once");
+            assertEquals(p.student.schedule().totalSteps(), p.student.steps(), "the schedule ends at the last step");
             assertEquals(Map.of("cnn-a+cnn-b@1", (long) p.student.trainedBatches().size()), p.student.teacherBatches());
             TopicReader.forEachBatch(p.kafka, Topic.ANNOTATED, r -> annotated.add(AnnotatedBatch.decode(r.value())));
         }

@@ -124,11 +124,13 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         ConfigException.require(device.trim().toLowerCase(java.util.Locale.ROOT)
                         .matches("gpus|(auto|cpu|gpu|gpu:\\d+)(,(auto|cpu|gpu|gpu:\\d+))*"), "student.device", device,
                 "must be auto, cpu, gpu, gpu:N, a comma list of those for data-parallel training (gpu:0,gpu:1) or gpus");
-        long perEpoch = batchesPerEpoch(trainSize, partitions, batch);
+        // DLB batches carry batch / 2 new samples each (the other half repeats the previous batch): twice the steps
+        long perEpoch = batchesPerEpoch(trainSize, partitions, mode == Mode.DLB ? Math.max(1, batch / 2) : batch);
         LrSchedule schedule = new LrSchedule(lr, Math.round(warmupEpochs * perEpoch), epochs == 0 ? 0 : epochs * perEpoch,
                 0);
         StudentLoop.Options options = new StudentLoop.Options(t, wce, mode == Mode.SUPERVISED ? 0 : wkd, schedule, wd,
-                s.bool(TrainingKeys.STUDENT_NO_BIAS_DECAY), clip, smoothing);
+                s.bool(TrainingKeys.STUDENT_NO_BIAS_DECAY), clip, smoothing,
+                s.longValue(TrainingKeys.STUDENT_SEED, s.longValue(DataKeys.PIPELINE_SEED)));
         return new StudentConfig(mode, spec, options, DatasetSpec.from(s), epochs, batch,
                 outDir(s), s.bool(TrainingKeys.STUDENT_RESUME),
                 s.path(TrainingKeys.STUDENT_EVAL_TEACHER).map(p -> new EvalTeacher(p, TorchScriptModel.Input.from(s))), device, s.integer(TrainingKeys.STUDENT_EVAL_EVERY),

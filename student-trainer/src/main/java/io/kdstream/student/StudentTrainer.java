@@ -16,6 +16,7 @@ import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.EpochEnd;
 import io.kdstream.loader.dataset.Dataset;
 import io.kdstream.models.Models;
+import io.kdstream.student.train.LrSchedule;
 import io.kdstream.student.train.StudentLoop;
 import io.kdstream.tuning.DjlThreads;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -161,6 +162,16 @@ public final class StudentTrainer implements Service {
     /** The share of its time the DJL thread waited for the next record (see {@link InputWait}). */
     public double inputWaitShare() {
         return inputWait.share();
+    }
+
+    /** Optimizer steps taken (after start; those before a resume included). */
+    public long steps() {
+        return loop.steps();
+    }
+
+    /** The learning-rate schedule: {@code totalSteps()} is the step it ends at, the run's last. */
+    public LrSchedule schedule() {
+        return config.options().schedule();
     }
 
     /** The student's parameter count (after start). */

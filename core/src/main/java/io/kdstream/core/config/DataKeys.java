@@ -48,7 +48,8 @@ public final class DataKeys {
     public static final Key PIPELINE_BATCH_SIZE = Key.of("pipeline.batch-size", INTEGER, "128",
             "images per augmented batch", LOADER, AUGMENTER, STUDENT);
     public static final Key PIPELINE_SEED = Key.of("pipeline.seed", INTEGER, "42",
-            "seeds shuffling, crops, flips and mixing: the data stream is reproducible", LOADER, AUGMENTER);
+            "seeds shuffling, crops, flips and mixing (the data stream is reproducible) and, unless `student.seed` is "
+                    + "set, the student's initial weights", LOADER, AUGMENTER, STUDENT);
     public static final Key PIPELINE_RUN = Key.ruled("pipeline.run", TEXT, "none",
             "the run id: topics and groups `<kafka.topic-prefix><run>.*`, the student's files in "
                     + "`<student.out>/<run>`; `@FILE` reads it from a file", LOADER, AUGMENTER, TEACHER, STUDENT, AUDIT);

@@ -62,6 +62,8 @@ public final class TrainingKeys {
             "Fashion-MNIST's (grey), 0.25 per channel (colour)", "the per-channel standard deviation", STUDENT);
     public static final Key STUDENT_TWEAKS = Key.of("student.tweaks", LIST, "",
             "`b`, `c`, `d`, `zero-gamma` for `resnet` and `mobilenet`", STUDENT);
+    public static final Key STUDENT_SEED = Key.ruled("student.seed", INTEGER, "`pipeline.seed`",
+            "seeds the student's initial weights, so arms that share it differ only in what they test", STUDENT);
     public static final Key STUDENT_TEMPERATURE = Key.ruled("student.temperature", NUMBER, "1 (dlb: 3)",
             "KD temperature T", STUDENT);
     public static final Key STUDENT_CE_WEIGHT = Key.of("student.ce-weight", NUMBER, "1",

@@ -55,9 +55,16 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
      * @param noBiasDecay exclude biases and norm parameters from decay
      * @param clipNorm    global gradient-norm clip, 0 for none
      * @param labelSmoothing epsilon of label smoothing on the CE targets, 0 for none
+     * @param seed        seeds the initial weights ({@code student.seed}); null leaves them to the engine's generator
      */
     public record Options(float temperature, float ceWeight, float kdWeight, LrSchedule schedule, float weightDecay,
-                          boolean noBiasDecay, float clipNorm, float labelSmoothing) {
+                          boolean noBiasDecay, float clipNorm, float labelSmoothing, Long seed) {
+        /** Options with unseeded initial weights. */
+        public Options(float temperature, float ceWeight, float kdWeight, LrSchedule schedule, float weightDecay,
+                       boolean noBiasDecay, float clipNorm, float labelSmoothing) {
+            this(temperature, ceWeight, kdWeight, schedule, weightDecay, noBiasDecay, clipNorm, labelSmoothing, null);
+        }
+
         /** Options without label smoothing. */
         public Options(float temperature, float ceWeight, float kdWeight, LrSchedule schedule, float weightDecay,
                        boolean noBiasDecay, float clipNorm) {
@@ -118,6 +125,9 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
                 options.noBiasDecay() ? AdamW::decaysWeightsOnly : name -> true);
         this.trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer)
                 .optDevices(new Device[] {device}));
+        if (options.seed() != null) { // the initialisers draw from the engine's generator, on this (the DJL) thread
+            ai.djl.engine.Engine.getEngine(Models.ENGINE).setRandomSeed(Long.hashCode(options.seed()));
+        }
         trainer.initialize(Models.inputShape(spec));
         this.clipNorm = options.clipNorm();
         this.labelSmoothing = options.labelSmoothing();
