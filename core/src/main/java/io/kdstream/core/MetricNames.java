@@ -52,6 +52,8 @@ public final class MetricNames {
     public static final String EVAL_AGREEMENT = "kds.eval.agreement";
     /** Counter: batches the student skipped because it had trained them already. */
     public static final String STUDENT_DUPLICATES = "kds.student.duplicates";
+    /** Counter: times the student's loss diverged (not finite, or far above its running mean). */
+    public static final String STUDENT_DIVERGENCES = "kds.student.divergences";
     /** Counter: batches the student trained on, by teacher. Tags: teacher, version. */
     public static final String STUDENT_TEACHER_BATCHES = "kds.student.teacher.batches";
 

@@ -37,10 +37,35 @@ import java.util.Optional;
  * @param evalEvery       {@code student.eval-every}: evaluate and checkpoint every N epochs
  * @param teachers        {@code student.expect-teachers}, {@code student.unexpected-teacher}: which teachers'
  *                        batches to train on
+ * @param divergence      {@code student.divergence-ratio}, {@code student.on-divergence}
  */
 public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options options, DatasetSpec dataset, int epochs,
                             int batchSize, Path out, boolean resume, Optional<EvalTeacher> evalTeacher, String device,
-                            int evalEvery, TeacherPolicy teachers) {
+                            int evalEvery, TeacherPolicy teachers, Divergence divergence) {
+    /**
+     * What counts as a diverged loss and what the trainer does then.
+     *
+     * @param ratio  {@code student.divergence-ratio}
+     * @param action {@code student.on-divergence}
+     */
+    public record Divergence(double ratio, DivergenceGuard.Action action) {
+        public Divergence {
+            ConfigException.require(ratio == 0 || ratio > 1, "student.divergence-ratio", ratio,
+                    "must be > 1 (or 0 to check only that the loss is finite)");
+        }
+
+        /** The defaults: a threefold rise stops the trainer. */
+        public static final Divergence DEFAULT = new Divergence(3, DivergenceGuard.Action.STOP);
+    }
+
+    /** A config with the default divergence check. */
+    public StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options options, DatasetSpec dataset, int epochs,
+                         int batchSize, Path out, boolean resume, Optional<EvalTeacher> evalTeacher, String device,
+                         int evalEvery, TeacherPolicy teachers) {
+        this(mode, spec, options, dataset, epochs, batchSize, out, resume, evalTeacher, device, evalEvery, teachers,
+                Divergence.DEFAULT);
+    }
+
     /** Where the student's targets come from. */
     public enum Mode {
         /** Teacher logits from the annotated topic. */
@@ -133,8 +158,10 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
                 s.longValue(TrainingKeys.STUDENT_SEED, s.longValue(DataKeys.PIPELINE_SEED)));
         return new StudentConfig(mode, spec, options, DatasetSpec.from(s), epochs, batch,
                 outDir(s), s.bool(TrainingKeys.STUDENT_RESUME),
-                s.path(TrainingKeys.STUDENT_EVAL_TEACHER).map(p -> new EvalTeacher(p, TorchScriptModel.Input.from(s))), device, s.integer(TrainingKeys.STUDENT_EVAL_EVERY),
-                TeacherPolicy.from(s));
+                s.path(TrainingKeys.STUDENT_EVAL_TEACHER).map(p -> new EvalTeacher(p, TorchScriptModel.Input.from(s))),
+                device, s.integer(TrainingKeys.STUDENT_EVAL_EVERY),
+                TeacherPolicy.from(s), new Divergence(s.real(TrainingKeys.STUDENT_DIVERGENCE_RATIO),
+                s.choice(TrainingKeys.STUDENT_ON_DIVERGENCE, DivergenceGuard.Action.class)));
     }
 
     /**

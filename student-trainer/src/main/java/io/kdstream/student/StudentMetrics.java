@@ -18,6 +18,7 @@ final class StudentMetrics {
     private final Counter images;
     private final Counter batches;
     private final Counter duplicates;
+    private final Counter divergences;
     private final Timer latency;
     private final AtomicReference<Double> loss = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> ce = new AtomicReference<>(Double.NaN);
@@ -37,6 +38,8 @@ final class StudentMetrics {
                 .description("batches trained on").register(registry);
         duplicates = Counter.builder(MetricNames.STUDENT_DUPLICATES).description("batches skipped as already trained")
                 .register(registry);
+        divergences = Counter.builder(MetricNames.STUDENT_DIVERGENCES)
+                .description("times the loss diverged (not finite, or far above its running mean)").register(registry);
         latency = Timer.builder(MetricNames.PIPELINE_LATENCY).description("loader read to training step")
                 .publishPercentileHistogram().register(registry);
         gauge(MetricNames.STUDENT_LOSS, loss);
@@ -66,6 +69,10 @@ final class StudentMetrics {
 
     void duplicate() {
         duplicates.increment();
+    }
+
+    void diverged() {
+        divergences.increment();
     }
 
     void teacherBatch(String idAtVersion) {

@@ -60,6 +60,7 @@ public final class StudentTrainer implements Service {
     private final RateWindow throughput = new RateWindow();
     private final InputWait inputWait;
     private final LastBatchTargets dlb;
+    private final DivergenceGuard guard;
     private StudentLoop loop;
     private StudentEvaluator evaluator;
     private BatchDecoder decoder;
@@ -96,6 +97,7 @@ public final class StudentTrainer implements Service {
         this.inputWait = new InputWait(registry, STAGE);
         this.checkpoints = new Checkpoints(config.out());
         this.dlb = new LastBatchTargets(config.options().temperature(), config.spec().classes());
+        this.guard = new DivergenceGuard(config.divergence().ratio());
     }
 
     /** Builds a trainer from settings (the factory of {@code kdstream run student}). */
@@ -295,6 +297,18 @@ public final class StudentTrainer implements Service {
             metrics.teacherBatch(teacher);
         }
         metrics.step(r, batch);
+        String diverged = guard.step(loop.steps(), r.loss(), r.learningRate());
+        if (diverged != null) {
+            metrics.diverged();
+            String where = checkpoints.latest().map(c -> "the last checkpoint is " + c + " (resume from it with "
+                    + "student.resume=true and a lower student.lr, or student.clip-norm=1)")
+                    .orElse("no checkpoint yet: start again with a lower student.lr or student.clip-norm=1");
+            if (config.divergence().action() == DivergenceGuard.Action.STOP) {
+                throw new IllegalStateException("student: training diverged: " + diverged + "; stopped "
+                        + "(student.on-divergence=stop); " + where);
+            }
+            LOG.warn("student: training diverged: {}; going on (student.on-divergence=warn); {}", diverged, where);
+        }
         throughput.record(batch.size());
         progress.add(batch.size());
         progress.status(String.format(java.util.Locale.ROOT, "epoch %d/%s loss %.3f", batch.epoch() + 1,

@@ -84,6 +84,13 @@ public final class TrainingKeys {
             "global gradient-norm clipping; 0 = off", STUDENT);
     public static final Key STUDENT_LABEL_SMOOTHING = Key.of("student.label-smoothing", NUMBER, "0",
             "epsilon of label smoothing on the CE targets", STUDENT);
+    public static final Key STUDENT_DIVERGENCE_RATIO = Key.of("student.divergence-ratio", NUMBER, "3",
+            "the loss has diverged when its mean over 10 steps exceeds this multiple of its mean over the 200 "
+                    + "before (after 100 steps), or is not finite; 0 checks finiteness only", STUDENT);
+    public static final Key STUDENT_ON_DIVERGENCE = Key.of("student.on-divergence", CHOICE, "stop",
+            "a diverged loss: `stop` (the trainer fails naming the step, the loss and the last checkpoint to resume "
+                    + "from with a lower `student.lr`) or `warn` (logged, counted in kds_student_divergences)",
+            STUDENT);
     public static final Key STUDENT_OUT = Key.of("student.out", PATH, "runs/student",
             "checkpoints, the final model and the run summary", STUDENT, Key.Reader.AUDIT);
     public static final Key STUDENT_RESUME = Key.of("student.resume", BOOLEAN, "true",
