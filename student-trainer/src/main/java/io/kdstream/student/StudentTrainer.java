@@ -229,7 +229,7 @@ public final class StudentTrainer implements Service {
                         st.epochsCompleted());
             }
         }
-        evaluator = new StudentEvaluator(config.dataset().open(false), config.spec().size(), config.spec().classes(),
+        evaluator = new StudentEvaluator(config.dataset().openEvaluation(), config.spec().size(), config.spec().classes(),
                 config.evalTeacher(), Models.devices(config.device()).get(0));
         progress.total(config.epochs() == 0 ? -1 : (long) config.epochs() * config.dataset().open(true).size());
         return resumeAt;

@@ -35,6 +35,9 @@ public final class DataKeys {
             "use only the first N training images (0 = all)", LOADER, STUDENT, DATASET);
     public static final Key DATASET_TEST_LIMIT = Key.of("dataset.test-limit", INTEGER, "0",
             "evaluate on the first N test images only (0 = all)", LOADER, STUDENT, DATASET);
+    public static final Key DATASET_EVAL_PATH = Key.ruled("dataset.eval-path", PATH, "the dataset's own test split",
+            "a labelled dataset of the same kind the student is evaluated on (an image folder itself, else its test "
+                    + "split): top-1 for unlabelled or out-of-domain training data", STUDENT);
     public static final Key DATASET_SOURCE = Key.ruled("dataset.source", PATH, "none (required)",
             "`dataset prepare`: the folder or archive to copy from", DATASET);
     public static final Key DATASET_TARGET = Key.ruled("dataset.target", PATH, "`dataset.path`",

@@ -19,9 +19,11 @@ import java.util.List;
  * @param maxSide  {@code dataset.max-side}: folder images with a larger side are dead-lettered
  * @param limit    {@code dataset.limit}: use only the first N images of the training split (0 = all)
  * @param testLimit {@code dataset.test-limit}: use only the first N images of the test split (0 = all)
+ * @param evalPath {@code dataset.eval-path}: a labelled dataset of the same kind to evaluate on instead of the test
+ *                 split (for unlabelled or out-of-domain training data), or null
  */
 public record DatasetSpec(Kind kind, Path path, boolean labeled, int channels, int classes, int maxSide, int limit,
-                          int testLimit) {
+                          int testLimit, Path evalPath) {
     /** Where Debian's dataset-fashion-mnist package installs the files. */
     public static final Path DEBIAN_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
 
@@ -35,6 +37,12 @@ public record DatasetSpec(Kind kind, Path path, boolean labeled, int channels, i
         CIFAR100,
         /** A folder of PNG/JPEG images. */
         FOLDER
+    }
+
+    /** A dataset evaluated on its own test split. */
+    public DatasetSpec(Kind kind, Path path, boolean labeled, int channels, int classes, int maxSide, int limit,
+                       int testLimit) {
+        this(kind, path, labeled, channels, classes, maxSide, limit, testLimit, null);
     }
 
     public DatasetSpec {
@@ -55,7 +63,7 @@ public record DatasetSpec(Kind kind, Path path, boolean labeled, int channels, i
         }
         return new DatasetSpec(kind, path, s.bool(DataKeys.DATASET_LABELED), s.integer(DataKeys.DATASET_CHANNELS),
                 s.integer(DataKeys.DATASET_CLASSES), s.integer(DataKeys.DATASET_MAX_SIDE), s.integer(DataKeys.DATASET_LIMIT),
-                s.integer(DataKeys.DATASET_TEST_LIMIT));
+                s.integer(DataKeys.DATASET_TEST_LIMIT), s.path(DataKeys.DATASET_EVAL_PATH).orElse(null));
     }
 
     /** Fashion-MNIST in a directory (tests, tools). */
@@ -65,7 +73,7 @@ public record DatasetSpec(Kind kind, Path path, boolean labeled, int channels, i
 
     /** A copy that reads only the first {@code limit} training and {@code testLimit} test images. */
     public DatasetSpec withLimits(int newLimit, int newTestLimit) {
-        return new DatasetSpec(kind, path, labeled, channels, classes, maxSide, newLimit, newTestLimit);
+        return new DatasetSpec(kind, path, labeled, channels, classes, maxSide, newLimit, newTestLimit, evalPath);
     }
 
     /**
@@ -94,6 +102,26 @@ public record DatasetSpec(Kind kind, Path path, boolean labeled, int channels, i
         };
         int n = train ? limit : testLimit;
         return n > 0 && n < d.size() ? new Subset(d, n) : d;
+    }
+
+    /**
+     * What the student is evaluated on: the test split, or with {@code dataset.eval-path} that labelled dataset (for
+     * image folders the folder itself, one sub-folder per class; otherwise its test split), at most
+     * {@code dataset.test-limit} images of it.
+     */
+    public Dataset openEvaluation() {
+        if (evalPath == null) {
+            return open(false);
+        }
+        if (!Files.isDirectory(evalPath)) {
+            throw new DatasetException("setting dataset.eval-path=" + evalPath + " is not a directory; point it at a "
+                    + "labelled dataset of dataset.kind=" + kind.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        Dataset d = kind == Kind.FOLDER
+                ? new ImageFolderDataset(evalPath.getFileName().toString(), evalPath, true, classes,
+                        new ImageDecoder(channels, maxSide), channels)
+                : new DatasetSpec(kind, evalPath, true, channels, classes, maxSide, 0, 0).open(false);
+        return testLimit > 0 && testLimit < d.size() ? new Subset(d, testLimit) : d;
     }
 
     private Path testFolder() {
