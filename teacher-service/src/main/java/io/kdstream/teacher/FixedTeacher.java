@@ -10,20 +10,28 @@ import java.util.function.Function;
  * The "fixed teacher" ablation (Beyer et al., 2022): the teacher's prediction on each image's unmixed whole view is
  * computed once, kept by sample id, and reused in every later epoch; a batch's targets are the mixed probabilities
  * {@code lambda_i p(x_i) + (1 - lambda_i) p(x_partner(i))}, sent as their logarithms (so that softmax of what goes on
- * the wire is exactly that mixture). Memory: K floats per image seen (2.4 MB for Fashion-MNIST's 60,000).
+ * the wire is exactly that mixture). The predictions are the teacher's: they are kept for one teacher version and
+ * dropped when a live swap brings another, whose batches get its own. Memory: K floats per image seen (2.4 MB for
+ * Fashion-MNIST's 60,000). Used on the teacher service's DJL thread only.
  */
 final class FixedTeacher {
     private final Map<Long, float[]> probabilities = new ConcurrentHashMap<>();
+    private String teacher;
     private long forwards;
 
     /**
      * N*K log-probabilities for a batch whose teacher view is FIXED.
      *
      * @param batch   the batch (its {@code view} holds the unmixed whole images)
+     * @param teacher the teacher's {@code id@version}: predictions of another version are not reused
      * @param forward the teacher's forward pass: N*K logits of a view; called only when an image is new
      * @param k       classes
      */
-    float[] annotate(AugmentedBatch batch, Function<View, float[]> forward, int k) {
+    float[] annotate(AugmentedBatch batch, String teacher, Function<View, float[]> forward, int k) {
+        if (!teacher.equals(this.teacher)) { // a swap: the old teacher's predictions must not go out under the new id
+            probabilities.clear();
+            this.teacher = teacher;
+        }
         int n = batch.size();
         long[] ids = batch.sampleIds();
         boolean known = true;

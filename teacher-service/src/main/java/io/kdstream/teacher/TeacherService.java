@@ -321,7 +321,8 @@ public final class TeacherService implements Service {
         try {
             AugmentedBatch b = w.batch();
             LogitsFunction.Prediction p = b.teacherView() == TeacherView.FIXED
-                    ? new LogitsFunction.Prediction(fixed.annotate(b, v -> t.logits().logits(v), t.logits().classes()),
+                    ? new LogitsFunction.Prediction(fixed.annotate(b, t.id() + "@" + t.version(),
+                            v -> t.logits().logits(v), t.logits().classes()),
                             List.of(), null)
                     : t.logits().predict(b.view());
             meters.forward(t, System.nanoTime() - t0);

@@ -1,6 +1,7 @@
 package io.kdstream.teacher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kdstream.augmenter.ops.BatchAugmenter;
 import io.kdstream.augmenter.ops.InceptionCrop;
@@ -57,7 +58,7 @@ class FixedTeacherTest {
         FixedTeacher fixed = new FixedTeacher();
         AtomicInteger calls = new AtomicInteger();
         AugmentedBatch b = a.augment(samples(0), 0, 0, 0);
-        float[] out = fixed.annotate(b, teacher(calls), K);
+        float[] out = fixed.annotate(b, "t@1", teacher(calls), K);
         assertEquals(1, calls.get());
         for (int i = 0; i < 4; i++) {
             int partner = b.partners()[i];
@@ -73,9 +74,28 @@ class FixedTeacherTest {
         }
         // a later epoch: new crops and mixing for the student, no new forward pass for the teacher
         AugmentedBatch later = a.augment(samples(3), 3, 0, 0);
-        fixed.annotate(later, teacher(calls), K);
+        fixed.annotate(later, "t@1", teacher(calls), K);
         assertEquals(1, calls.get(), "predictions are reused");
         assertEquals(1, fixed.forwards());
         assertEquals(4, fixed.size());
+        // a live swap to another version: its own predictions, not the old teacher's under the new id
+        AtomicInteger swappedCalls = new AtomicInteger();
+        Function<View, float[]> other = v -> {
+            swappedCalls.incrementAndGet();
+            float[] z = teacher(new AtomicInteger()).apply(v);
+            for (int i = 0; i < z.length; i++) {
+                z[i] = -z[i];
+            }
+            return z;
+        };
+        float[] afterSwap = fixed.annotate(later, "t@2", other, K);
+        assertEquals(1, swappedCalls.get(), "the new version's forward pass runs");
+        float[] before = fixed.annotate(later, "t@1", teacher(calls), K);
+        assertEquals(2, calls.get(), "and a swap back recomputes as well");
+        boolean differ = false;
+        for (int i = 0; i < afterSwap.length; i++) {
+            differ |= Math.abs(afterSwap[i] - before[i]) > 1e-4;
+        }
+        assertTrue(differ, "the two versions' targets differ");
     }
 }
