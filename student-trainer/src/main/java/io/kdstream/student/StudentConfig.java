@@ -38,10 +38,34 @@ import java.util.Optional;
  * @param teachers        {@code student.expect-teachers}, {@code student.unexpected-teacher}: which teachers'
  *                        batches to train on
  * @param divergence      {@code student.divergence-ratio}, {@code student.on-divergence}
+ * @param checkpointing   {@code student.checkpoint-every-steps}, {@code student.checkpoint-every-minutes}
  */
 public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options options, DatasetSpec dataset, int epochs,
                             int batchSize, Path out, boolean resume, Optional<EvalTeacher> evalTeacher, String device,
-                            int evalEvery, TeacherPolicy teachers, Divergence divergence) {
+                            int evalEvery, TeacherPolicy teachers, Divergence divergence, Checkpointing checkpointing) {
+    /**
+     * When the trainer checkpoints between epoch ends (it always does at each one): every {@code steps} steps or
+     * every {@code minutes}, whichever comes first; 0 turns either off.
+     *
+     * @param steps   {@code student.checkpoint-every-steps}
+     * @param minutes {@code student.checkpoint-every-minutes}
+     */
+    public record Checkpointing(long steps, double minutes) {
+        /** Only at epoch ends. */
+        public static final Checkpointing EPOCH_ENDS = new Checkpointing(0, 0);
+
+        public Checkpointing {
+            ConfigException.require(steps >= 0, "student.checkpoint-every-steps", steps, "must be >= 0 (0 = off)");
+            ConfigException.require(minutes >= 0, "student.checkpoint-every-minutes", minutes,
+                    "must be >= 0 (0 = off)");
+        }
+
+        /** Whether a checkpoint is due {@code steps} steps and {@code nanos} after the last one. */
+        public boolean due(long stepsSince, long nanosSince) {
+            return steps > 0 && stepsSince >= steps || minutes > 0 && nanosSince >= minutes * 60e9;
+        }
+    }
+
     /**
      * What counts as a diverged loss and what the trainer does then.
      *
@@ -63,7 +87,7 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
                          int batchSize, Path out, boolean resume, Optional<EvalTeacher> evalTeacher, String device,
                          int evalEvery, TeacherPolicy teachers) {
         this(mode, spec, options, dataset, epochs, batchSize, out, resume, evalTeacher, device, evalEvery, teachers,
-                Divergence.DEFAULT);
+                Divergence.DEFAULT, Checkpointing.EPOCH_ENDS);
     }
 
     /** Where the student's targets come from. */
@@ -161,7 +185,9 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
                 s.path(TrainingKeys.STUDENT_EVAL_TEACHER).map(p -> new EvalTeacher(p, TorchScriptModel.Input.from(s))),
                 device, s.integer(TrainingKeys.STUDENT_EVAL_EVERY),
                 TeacherPolicy.from(s), new Divergence(s.real(TrainingKeys.STUDENT_DIVERGENCE_RATIO),
-                s.choice(TrainingKeys.STUDENT_ON_DIVERGENCE, DivergenceGuard.Action.class)));
+                s.choice(TrainingKeys.STUDENT_ON_DIVERGENCE, DivergenceGuard.Action.class)),
+                new Checkpointing(s.longValue(TrainingKeys.STUDENT_CHECKPOINT_EVERY_STEPS),
+                        s.real(TrainingKeys.STUDENT_CHECKPOINT_EVERY_MINUTES)));
     }
 
     /**

@@ -61,6 +61,8 @@ public final class StudentTrainer implements Service {
     private final InputWait inputWait;
     private final LastBatchTargets dlb;
     private final DivergenceGuard guard;
+    private long lastCheckpointStep;
+    private long lastCheckpointNanos = System.nanoTime();
     private StudentLoop loop;
     private StudentEvaluator evaluator;
     private BatchDecoder decoder;
@@ -225,6 +227,7 @@ public final class StudentTrainer implements Service {
                 Checkpoints.State st = checkpoints.restore(latest.get(), loop);
                 resumeAt = st.offsets();
                 ledger.restore(st);
+                lastCheckpointStep = st.step();
                 LOG.info("student: resumed from {} at step {}, {} epoch(s) done", latest.get(), st.step(),
                         st.epochsCompleted());
             }
@@ -284,6 +287,9 @@ public final class StudentTrainer implements Service {
         }
         train(d.batch(), d.teacherLogits(), d.teacher());
         done(rec);
+        if (config.checkpointing().due(loop.steps() - lastCheckpointStep, System.nanoTime() - lastCheckpointNanos)) {
+            checkpoint(); // mid-epoch: offsets, trained ids and markers in step with the weights
+        }
         return Mono.empty();
     }
 
@@ -334,8 +340,7 @@ public final class StudentTrainer implements Service {
             metrics.evaluated(e);
             LOG.info("student: epoch {}: {}", epochs, e.describe());
         }
-        java.nio.file.Path saved = checkpoints.save(loop, ledger.state(loop.steps()));
-        LOG.debug("checkpoint {}", saved);
+        checkpoint();
         if (last) {
             EvalResult e = history.isEmpty() ? evaluator.evaluate(loop, epochs) : history.get(history.size() - 1);
             Map<String, String> info = new TreeMap<>();
@@ -354,6 +359,13 @@ public final class StudentTrainer implements Service {
             progress.finish();
             done.tryEmitEmpty();
         }
+    }
+
+    private void checkpoint() {
+        java.nio.file.Path saved = checkpoints.save(loop, ledger.state(loop.steps()));
+        lastCheckpointStep = loop.steps();
+        lastCheckpointNanos = System.nanoTime();
+        LOG.debug("checkpoint {}", saved);
     }
 
     private void failed(Throwable t) {

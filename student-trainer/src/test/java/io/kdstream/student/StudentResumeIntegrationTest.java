@@ -117,4 +117,56 @@ class StudentResumeIntegrationTest {
                     "the final model is left as it was");
         }
     }
+
+    @Test
+    void shouldResumeMidEpochAtTheCheckpointsStepTrainingEveryBatchExactlyOnce(@TempDir Path out) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(EmbeddedKafkaBroker.Options.forTests())) {
+            KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers(), 2);
+            LoaderConfig lc = new LoaderConfig(DatasetSpec.idx(MINI), 3, 1, 32, 16,
+                    List.of(kafka.group(Augmenter.STAGE)), 256);
+            AugmenterConfig ac = new AugmenterConfig(32, 7, 28, 28, new InceptionCrop(0.35, 1, 0.75, 4.0 / 3), true,
+                    MixPolicy.funMatch(), 2, List.of(), 16, io.kdstream.core.wire.TeacherView.CONSISTENT,
+                    io.kdstream.core.wire.ViewEncoding.FLOAT32, false);
+            try (Loader loader = new Loader(lc, kafka, new SimpleMeterRegistry());
+                 Augmenter augmenter = new Augmenter(ac, kafka, new SimpleMeterRegistry())) {
+                augmenter.start();
+                loader.start();
+                augmenter.completion().block(Duration.ofSeconds(60));
+            }
+            Set<String> produced = producedBatches(kafka);
+            ModelSpec spec = new ModelSpec(Architecture.CNN, 4, 1, 10, 1, 28, ModelSpec.FASHION_MEAN,
+                    ModelSpec.FASHION_STD);
+            StudentConfig base = new StudentConfig(StudentConfig.Mode.SUPERVISED, spec,
+                    new StudentLoop.Options(1, 1, 0, new LrSchedule(1e-2, 5, 42, 0), 0.01f, true, 0),
+                    DatasetSpec.idx(MINI), 3, 32, out, true, Optional.empty(), "cpu", 1, TeacherPolicy.ANY);
+            StudentConfig config = new StudentConfig(base.mode(), spec, base.options(), base.dataset(), 3, 32, out,
+                    true, Optional.empty(), "cpu", 1, TeacherPolicy.ANY, StudentConfig.Divergence.DEFAULT,
+                    new StudentConfig.Checkpointing(4, 0));
+            Checkpoints checkpoints = new Checkpoints(out);
+
+            // killed (stopped without an end) once it has a checkpoint inside the first epoch (14 steps)
+            try (StudentTrainer first = new StudentTrainer(config, kafka, new SimpleMeterRegistry())) {
+                first.start();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (checkpoints.latest().isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+            }
+            Path checkpoint = checkpoints.latest().orElseThrow();
+            Checkpoints.State st;
+            try (StudentLoop probe = new StudentLoop(spec, base.options(), ai.djl.Device.cpu())) {
+                st = checkpoints.restore(checkpoint, probe);
+            }
+            assertTrue(st.step() % 4 == 0 && st.step() % 14 != 0, "a checkpoint between epoch ends: step " + st.step());
+            assertEquals(st.step(), st.trained().size(), "its trained ids are in step with its weights");
+
+            try (StudentTrainer second = new StudentTrainer(config, kafka, new SimpleMeterRegistry())) {
+                second.start();
+                second.completion().block(Duration.ofSeconds(120));
+                assertEquals(produced, second.trainedBatches(), "every produced batch trained, none lost");
+            }
+            assertEquals("42", SavedModel.describe(out.resolve("model")).getValue().get("steps"),
+                    "one optimizer step per batch: the resumed run continued at the checkpoint's step");
+        }
+    }
 }

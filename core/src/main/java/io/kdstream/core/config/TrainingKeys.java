@@ -84,6 +84,11 @@ public final class TrainingKeys {
             "global gradient-norm clipping; 0 = off", STUDENT);
     public static final Key STUDENT_LABEL_SMOOTHING = Key.of("student.label-smoothing", NUMBER, "0",
             "epsilon of label smoothing on the CE targets", STUDENT);
+    public static final Key STUDENT_CHECKPOINT_EVERY_STEPS = Key.of("student.checkpoint-every-steps", INTEGER, "0",
+            "also checkpoint every N steps within an epoch (0 = at epoch ends only); a resumed run continues at the "
+                    + "same step, learning-rate position and optimizer moments", STUDENT);
+    public static final Key STUDENT_CHECKPOINT_EVERY_MINUTES = Key.of("student.checkpoint-every-minutes", NUMBER,
+            "0", "also checkpoint every T minutes within an epoch (0 = off): what a kill loses at most", STUDENT);
     public static final Key STUDENT_DIVERGENCE_RATIO = Key.of("student.divergence-ratio", NUMBER, "3",
             "the loss has diverged when its mean over 10 steps exceeds this multiple of its mean over the 200 "
                     + "before (after 100 steps), or is not finite; 0 checks finiteness only", STUDENT);
