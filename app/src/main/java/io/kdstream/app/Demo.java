@@ -23,6 +23,7 @@ import io.kdstream.models.TorchScriptModel;
 import io.kdstream.student.EvalResult;
 import io.kdstream.student.StudentConfig;
 import io.kdstream.student.StudentTrainer;
+import io.kdstream.teacher.FeedBound;
 import io.kdstream.teacher.TeacherConfig;
 import io.kdstream.teacher.TeacherService;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -225,6 +226,7 @@ public final class Demo {
         private final LoaderConfig loader;
         private final AugmenterConfig augmenter;
         private final TeacherConfig teacher;
+        private final FeedBound teacherBound;
         private final StudentConfig student;
 
         Phase(Settings s, Dataset train, boolean distill) {
@@ -233,6 +235,7 @@ public final class Demo {
             loader = LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE)));
             augmenter = AugmenterConfig.from(s, List.of(downstream));
             teacher = distill ? TeacherConfig.from(s) : null;
+            teacherBound = distill ? FeedBound.from(s, kafka) : null;
             student = StudentConfig.from(s, train.size(), train.numClasses(), train.channels(), kafka.partitions());
         }
 
@@ -244,7 +247,7 @@ public final class Demo {
             services.add(new Loader(loader, k, registry));
             services.add(new Augmenter(augmenter, k, registry));
             if (teacher != null) {
-                services.add(new TeacherService(teacher, k, registry));
+                services.add(new TeacherService(teacher, k, registry, teacherBound));
             }
             services.add(trainer);
             LocalRun.run(services, ticker);

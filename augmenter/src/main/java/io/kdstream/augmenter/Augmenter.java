@@ -5,6 +5,7 @@ import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
+import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.core.image.ImageDecodeException;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
@@ -27,6 +28,7 @@ import io.kdstream.core.wire.Sample;
 import io.kdstream.core.wire.SampleRef;
 import io.kdstream.core.wire.ViewEncoding;
 import io.kdstream.core.wire.WireFormatException;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -85,7 +87,9 @@ public final class Augmenter implements Service {
     /** Builds an augmenter from settings (the factory of {@code kdstream run augmenter}). */
     public static Augmenter fromSettings(Settings s, MeterRegistry registry) {
         KafkaSettings kafka = KafkaSettings.from(s);
-        return new Augmenter(AugmenterConfig.from(s, List.of()), kafka, registry);
+        // bounded by default: the stage that reads the augmented topic is the teacher when distilling, else the student
+        String next = s.string(TrainingKeys.STUDENT_MODE).equalsIgnoreCase("distill") ? "teacher" : "student";
+        return new Augmenter(AugmenterConfig.from(s, List.of(kafka.group(next))), kafka, registry);
     }
 
     @Override
@@ -114,6 +118,11 @@ public final class Augmenter implements Service {
         workScheduler = Schedulers.newParallel("kds-augmenter", config.threads(), true);
         LagThrottle throttle = config.feeds().isEmpty() ? null : LagThrottle.of(new LagProbe(stage.admin(),
                 kafka.topic(Topic.AUGMENTED), config.feeds()), config.maxAheadBatches(), Duration.ofMillis(100));
+        if (throttle != null) {
+            FunctionCounter.builder(MetricNames.BACKPRESSURE_WAIT, throttle, t -> t.waited().toNanos() / 1e9)
+                    .tag(MetricNames.TAG_STAGE, STAGE).baseUnit("seconds")
+                    .description("time spent waiting for consumers to catch up").register(registry);
+        }
         Assembler assembler = new Assembler(throttle);
         KafkaReceiver<String, byte[]> receiver = stage.receiver(Duration.ofMillis(100),
                 Math.max(512, 2 * config.batchSize()));
@@ -220,6 +229,7 @@ public final class Augmenter implements Service {
                     long count = (end.samples() + config.newSamplesPerBatch() - 1) / config.newSamplesPerBatch();
                     EpochEnd fwd = end.forward(STAGE, count, System.currentTimeMillis());
                     boolean last = runEnd.completes(end);
+                    admit(); // a marker is a record on the topic too: the bound counts records
                     out.add(() -> Outgoing.marker(partition, fwd.key(), fwd.encode(), last, rec));
                 }
                 default -> out.add(dead(rec, "unexpected " + f.kind() + " record on the samples topic; only SAMPLE "
@@ -241,14 +251,7 @@ public final class Augmenter implements Service {
             }
             Pending content = batch;
             long cropVariant = variant;
-            if (throttle != null) {
-                try {
-                    throttle.acquire();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while waiting for downstream consumers", e);
-                }
-            }
+            admit();
             return () -> {
                 long t0 = System.nanoTime();
                 AugmentedBatch b = content.refs.isEmpty()
@@ -267,6 +270,18 @@ public final class Augmenter implements Service {
                 ledger.progress().status("epoch " + (p.epoch + 1));
                 return Outgoing.record(RecordKind.AUGMENTED_BATCH, p.partition, b.key(), value, b.size(), p.records);
             };
+        }
+
+        /** Blocks while the augmented topic is augmenter.max-ahead-batches records ahead of the groups it feeds. */
+        private void admit() {
+            if (throttle != null) {
+                try {
+                    throttle.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for downstream consumers", e);
+                }
+            }
         }
 
         private Work dead(ReceivedRecord<String, byte[]> rec, String message) {

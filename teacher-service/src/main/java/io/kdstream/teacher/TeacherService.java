@@ -10,6 +10,7 @@ import io.kdstream.core.image.RenderException;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
 import io.kdstream.core.kafka.KafkaSettings;
+import io.kdstream.core.kafka.LagThrottle;
 import io.kdstream.core.kafka.Outgoing;
 import io.kdstream.core.kafka.ReceivedRecord;
 import io.kdstream.core.kafka.RelayLedger;
@@ -81,17 +82,30 @@ public final class TeacherService implements Service {
     private DeadLetters deadLetters;
     private Scheduler djl;
     private Scheduler io;
+    private Scheduler gate;
+    private final FeedBound bound;
     private BatchRenderer renderer;
     private Disposable pipeline;
     private boolean stopped;
 
     /**
+     * A service without the admin endpoint that runs as far ahead as its input allows (benches, tests).
+     *
      * @param config   which teacher and how to run it
      * @param kafka    where to read and write
      * @param registry where meters go
      */
     public TeacherService(TeacherConfig config, KafkaSettings kafka, MeterRegistry registry) {
-        this(config, kafka, registry, TeacherAdmin.Config.OFF, BatchRenderer.defaultThreads());
+        this(config, kafka, registry, FeedBound.NONE);
+    }
+
+    /**
+     * A service without the admin endpoint.
+     *
+     * @param bound how far ahead of the stage it feeds it may run (no feeds: unbounded, for benches)
+     */
+    public TeacherService(TeacherConfig config, KafkaSettings kafka, MeterRegistry registry, FeedBound bound) {
+        this(config, kafka, registry, TeacherAdmin.Config.OFF, BatchRenderer.defaultThreads(), bound);
     }
 
     /**
@@ -100,9 +114,11 @@ public final class TeacherService implements Service {
      * @param registry where meters go
      * @param admin    the admin endpoint ({@code admin.*}), or {@link TeacherAdmin.Config#OFF}
      * @param renderThreads {@code render.threads}: threads that render batches of view records
+     * @param bound    how far ahead of the stage it feeds it may run
      */
     TeacherService(TeacherConfig config, KafkaSettings kafka, MeterRegistry registry, TeacherAdmin.Config admin,
-                   int renderThreads) {
+                   int renderThreads, FeedBound bound) {
+        this.bound = bound;
         this.config = config;
         this.current = config;
         this.kafka = kafka;
@@ -115,8 +131,9 @@ public final class TeacherService implements Service {
 
     /** Builds a teacher service from settings (the factory of {@code kdstream run teacher}). */
     public static TeacherService fromSettings(Settings s, MeterRegistry registry) {
-        return new TeacherService(TeacherConfig.from(s), KafkaSettings.from(s), registry, TeacherAdmin.Config.from(s),
-                BatchRenderer.threads(s));
+        KafkaSettings kafka = KafkaSettings.from(s);
+        return new TeacherService(TeacherConfig.from(s), kafka, registry, TeacherAdmin.Config.from(s),
+                BatchRenderer.threads(s), FeedBound.from(s, kafka));
     }
 
     /** The admin endpoint's port, or -1 when it is off (after start). */
@@ -188,6 +205,8 @@ public final class TeacherService implements Service {
         receiver = stage.receiver(Duration.ofMillis(100), 16).withRevokeDrain(HAND_OVER);
         RunEnd runEnd = new RunEnd();
         io = Schedulers.newSingle("kds-teacher-io", true);
+        gate = Schedulers.newSingle("kds-teacher-gate", true);
+        LagThrottle throttle = bound.throttle(stage.admin(), kafka, registry, STAGE);
         pipeline = receiver.receive()
                 .publishOn(io, 4)
                 .map(rec -> decode(rec, runEnd))
@@ -195,6 +214,8 @@ public final class TeacherService implements Service {
                 .map(this::forward)
                 .publishOn(io, 2)
                 .map(this::encode)
+                .publishOn(gate, 1) // waits here, on its own thread, while the student is maxAheadBatches behind
+                .map(o -> FeedBound.admit(o, throttle))
                 .flatMapSequential(o -> o.publish(stage.sender(), kafka.topic(Topic.ANNOTATED)), 4, 1)
                 .subscribe(ledger::acknowledged, e -> {
                     ledger.failed(e);
@@ -372,6 +393,7 @@ public final class TeacherService implements Service {
         Mono.fromRunnable(() -> closeQuietly(teacher)).subscribeOn(djl).block(Duration.ofSeconds(30));
         djl.dispose();
         io.dispose();
+        gate.dispose();
         renderer.close();
         ledger.stopped();
     }

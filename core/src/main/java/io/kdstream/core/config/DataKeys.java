@@ -72,10 +72,16 @@ public final class DataKeys {
     public static final Key AUGMENTER_THREADS = Key.ruled("augmenter.threads", INTEGER, "one per core",
             "batches augmented in parallel", AUGMENTER);
     public static final Key AUGMENTER_FEEDS = Key.ruled("augmenter.feeds", LIST,
-            "the teacher's group (the student's in supervised and DLB runs)",
+            "the teacher's group (the student's when `student.mode` is `supervised` or `dlb`)",
             "consumer groups of the augmented topic the augmenter stays ahead of", AUGMENTER);
     public static final Key AUGMENTER_MAX_AHEAD_BATCHES = Key.of("augmenter.max-ahead-batches", INTEGER, "16",
             "how many batches the augmenter may run ahead of those groups' committed offsets", AUGMENTER);
+
+    public static final Key TEACHER_FEEDS = Key.ruled("teacher.feeds", LIST, "the student's group",
+            "consumer groups of the annotated topic the teacher service stays ahead of", Key.Reader.TEACHER);
+    public static final Key TEACHER_MAX_AHEAD_BATCHES = Key.of("teacher.max-ahead-batches", INTEGER, "16",
+            "how many batches each teacher replica may run ahead of those groups' committed offsets",
+            Key.Reader.TEACHER);
 
     public static final Key VIEW_TEACHER_SIZE = Key.of("view.teacher-size", INTEGER, "28",
             "side of the teacher's view in pixels", AUGMENTER, STUDENT);

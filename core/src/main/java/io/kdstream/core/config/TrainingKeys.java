@@ -46,8 +46,8 @@ public final class TrainingKeys {
 
     public static final Key STUDENT_MODE = Key.of("student.mode", CHOICE, "distill",
             "`distill` (from annotated batches), `supervised` (mixed hard labels, no teacher: the baseline, and how "
-                    + "teachers are trained), `dlb` (self-distillation from the last mini-batch, with `augment.dlb`)",
-            STUDENT);
+                    + "teachers are trained), `dlb` (self-distillation from the last mini-batch, with `augment.dlb`); the "
+                    + "augmenter stays ahead of the stage it names", STUDENT, Key.Reader.AUGMENTER);
     public static final Key STUDENT_ARCH = Key.of("student.arch", CHOICE, "cnn",
             "the student network: `cnn`, `resnet`, `mobilenet` (docs/RECIPES.md)", STUDENT);
     public static final Key STUDENT_WIDTH = Key.of("student.width", INTEGER, "8", "channels of the first stage",

@@ -61,6 +61,11 @@ public final class Outgoing {
         records.forEach(ReceivedRecord::acknowledge);
     }
 
+    /** True for a record for the dead-letter topic. */
+    public boolean isDeadLetter() {
+        return deadLetter != null;
+    }
+
     /** True for a data batch (not a marker, not a dead letter). */
     public boolean isBatch() {
         return deadLetter == null && kind != RecordKind.EPOCH_END;
