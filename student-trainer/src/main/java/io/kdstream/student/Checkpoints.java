@@ -48,9 +48,16 @@ public final class Checkpoints {
      * @param markers         per incomplete epoch, the partitions whose EPOCH_END was consumed
      * @param teacherBatches  batches trained per teacher ({@code id@version}); empty in checkpoints written before
      *                        they were kept
+     * @param windows         what was trained, for de-duplication (bounded: {@link TrainedWindows})
+     * @param trainedTotal    batches trained in all
      */
     public record State(long step, int epochsCompleted, Map<TopicPartition, Long> offsets, Set<String> trained,
-                        Map<Integer, Set<Integer>> markers, Map<String, Long> teacherBatches) {
+                        Map<Integer, Set<Integer>> markers, Map<String, Long> teacherBatches, TrainedWindows windows,
+                        long trainedTotal) {
+        /** A state with nothing trained yet (tests). */
+        public static State initial(long step) {
+            return new State(step, 0, Map.of(), Set.of(), Map.of(), Map.of(), new TrainedWindows(), 0);
+        }
     }
 
     /** @param out the run's output directory */
@@ -77,10 +84,12 @@ public final class Checkpoints {
             state.markers().forEach((e, parts) -> p.setProperty("markers." + e, parts.stream().sorted()
                     .map(String::valueOf).collect(java.util.stream.Collectors.joining(","))));
             state.teacherBatches().forEach((t, n) -> p.setProperty("teacher." + t, Long.toString(n)));
+            p.setProperty("trained.total", Long.toString(state.trainedTotal()));
             try (OutputStream os = Files.newOutputStream(tmp.resolve("state.properties"))) {
                 p.store(os, "kdstream student checkpoint");
             }
             Files.write(tmp.resolve("trained.txt"), state.trained(), StandardCharsets.UTF_8);
+            Files.write(tmp.resolve("windows.txt"), state.windows().encode(), StandardCharsets.UTF_8);
             deleteTree(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             List<Path> all = list();
@@ -134,8 +143,13 @@ public final class Checkpoints {
             }
             Set<String> trained = new LinkedHashSet<>(Files.readAllLines(dir.resolve("trained.txt"),
                     StandardCharsets.UTF_8));
+            Path windowFile = dir.resolve("windows.txt");
+            TrainedWindows windows = Files.exists(windowFile)
+                    ? TrainedWindows.decode(Files.readAllLines(windowFile, StandardCharsets.UTF_8))
+                    : TrainedWindows.fromIds(trained); // a checkpoint written before the windows were kept
             return new State(Long.parseLong(p.getProperty("step")), Integer.parseInt(p.getProperty(
-                    "epochs.completed")), offsets, trained, markers, teachers);
+                    "epochs.completed")), offsets, trained, markers, teachers, windows,
+                    Long.parseLong(p.getProperty("trained.total", Integer.toString(trained.size()))));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("checkpoint " + dir + " is unreadable (" + e.getMessage() + "); delete "
                     + "it to resume from the one before, or set student.resume=false", e);

@@ -20,7 +20,7 @@ final class RunSummary {
     static void write(Path out, TrainingLedger ledger, long steps, EvalResult e) throws IOException {
         Properties p = new Properties();
         p.setProperty("steps", Long.toString(steps));
-        p.setProperty("batches.trained", Integer.toString(ledger.trainedCount()));
+        p.setProperty("batches.trained", Long.toString(ledger.trainedCount()));
         p.setProperty("duplicates.skipped", Long.toString(ledger.duplicates()));
         p.setProperty("epochs", Integer.toString(ledger.epochsCompleted()));
         p.setProperty("top1", String.format(Locale.ROOT, "%.4f", e.studentTop1()));

@@ -55,7 +55,7 @@ public final class StudentTrainer implements Service {
     private final Checkpoints checkpoints;
     private final Progress progress = new Progress(STAGE, "img");
     private final Sinks.Empty<Void> done = Sinks.empty();
-    private final TrainingLedger ledger = new TrainingLedger();
+    private final TrainingLedger ledger;
     private final List<EvalResult> history = Collections.synchronizedList(new ArrayList<>());
     private final RateWindow throughput = new RateWindow();
     private final InputWait inputWait;
@@ -100,6 +100,7 @@ public final class StudentTrainer implements Service {
         this.checkpoints = new Checkpoints(config.out());
         this.dlb = new LastBatchTargets(config.options().temperature(), config.spec().classes());
         this.guard = new DivergenceGuard(config.divergence().ratio());
+        this.ledger = new TrainingLedger(config.epochs() > 0);
     }
 
     /** Builds a trainer from settings (the factory of {@code kdstream run student}). */
@@ -262,7 +263,7 @@ public final class StudentTrainer implements Service {
             }
             return Mono.empty();
         }
-        if (ledger.duplicate(d.batch().key())) {
+        if (ledger.duplicate(d.batch())) {
             metrics.duplicate();
             done(rec);
             return Mono.empty();
@@ -296,7 +297,7 @@ public final class StudentTrainer implements Service {
     private void train(AugmentedBatch batch, float[] teacherLogits, String teacher) {
         StudentLoop.StepResult r = config.mode() == StudentConfig.Mode.DLB ? dlb.step(loop, batch)
                 : loop.step(batch.trainingView(), batch.targets(), teacherLogits);
-        if (ledger.trained(batch.key(), teacher)) {
+        if (ledger.trained(batch, teacher)) {
             LOG.info("student: first batch from teacher {} ({})", teacher, batch.key());
         }
         if (teacher != null) {

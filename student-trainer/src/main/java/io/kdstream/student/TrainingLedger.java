@@ -1,6 +1,7 @@
 package io.kdstream.student;
 
 import io.kdstream.core.kafka.ReceivedRecord;
+import io.kdstream.core.wire.AugmentedBatch;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -13,25 +14,39 @@ import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * What the student has consumed and trained, kept in step with its weights: the next offset per partition, the ids
- * of the batches trained (for de-duplication), the EPOCH_END markers seen for epochs not yet complete, epochs
- * completed, and batches per teacher. Saved in and restored from every checkpoint ({@link Checkpoints.State}).
+ * What the student has consumed and trained, kept in step with its weights: the next offset per partition, what was
+ * trained (for de-duplication: {@link TrainedWindows}, bounded), the EPOCH_END markers seen for epochs not yet
+ * complete, epochs completed, and batches per teacher. Saved in and restored from every checkpoint
+ * ({@link Checkpoints.State}). A run of a set number of epochs also lists every batch id it trained, for its audit
+ * ({@code trained-batches.txt}); a run that never ends ({@code pipeline.epochs=0}) keeps only the bounded state.
  * Written on the student's DJL thread; the accessors may be called from any thread.
  */
 final class TrainingLedger {
+    private final boolean keepIds;
     private final Map<TopicPartition, Long> offsets = new HashMap<>();
     private final Set<String> trained = new LinkedHashSet<>();
     private final Map<Integer, Set<Integer>> markers = new HashMap<>();
     private final Map<String, Long> teacherBatches = new TreeMap<>();
     private final Map<String, String> trainedBy = new LinkedHashMap<>();
     private final Set<String> announced = new HashSet<>();
+    private TrainedWindows windows = new TrainedWindows();
+    private long trainedTotal;
     private volatile long duplicates;
     private volatile int epochsCompleted;
+
+    /** @param keepIds whether to list every batch id trained (runs of a set number of epochs) */
+    TrainingLedger(boolean keepIds) {
+        this.keepIds = keepIds;
+    }
 
     /** Takes up a checkpoint's state. */
     synchronized void restore(Checkpoints.State st) {
         offsets.putAll(st.offsets());
-        trained.addAll(st.trained());
+        if (keepIds) {
+            trained.addAll(st.trained());
+        }
+        windows = st.windows();
+        trainedTotal = st.trainedTotal();
         st.markers().forEach((e, parts) -> markers.put(e, new HashSet<>(parts)));
         epochsCompleted = st.epochsCompleted();
         teacherBatches.putAll(st.teacherBatches());
@@ -42,7 +57,7 @@ final class TrainingLedger {
         Map<Integer, Set<Integer>> pending = new HashMap<>();
         markers.forEach((e, parts) -> pending.put(e, Set.copyOf(parts)));
         return new Checkpoints.State(steps, epochsCompleted, Map.copyOf(offsets), new LinkedHashSet<>(trained),
-                pending, Map.copyOf(teacherBatches));
+                pending, Map.copyOf(teacherBatches), TrainedWindows.decode(windows.encode()), trainedTotal);
     }
 
     /** A record is done with: the partition resumes after it. */
@@ -50,9 +65,12 @@ final class TrainingLedger {
         offsets.put(rec.topicPartition(), rec.record().offset() + 1);
     }
 
-    /** Whether a batch id was trained already; counts it as a duplicate when it was. */
-    synchronized boolean duplicate(String key) {
-        if (trained.contains(key)) {
+    /**
+     * Whether a batch was trained already (or belongs to an epoch every partition has ended); counts it as a
+     * duplicate when it was.
+     */
+    synchronized boolean duplicate(AugmentedBatch b) {
+        if (b.epoch() < epochsCompleted || windows.contains(b.epoch(), b.partition(), b.seq())) {
             duplicates++;
             return true;
         }
@@ -66,13 +84,19 @@ final class TrainingLedger {
      * @return whether this is the teacher's first batch in this process (a resumed run announces its teachers
      *         again)
      */
-    synchronized boolean trained(String key, String teacher) {
-        trained.add(key);
+    synchronized boolean trained(AugmentedBatch b, String teacher) {
+        windows.add(b.epoch(), b.partition(), b.seq());
+        trainedTotal++;
+        if (keepIds) {
+            trained.add(b.key());
+        }
         if (teacher == null) {
             return false;
         }
         teacherBatches.merge(teacher, 1L, Long::sum);
-        trainedBy.put(key, teacher);
+        if (keepIds) {
+            trainedBy.put(b.key(), teacher);
+        }
         return announced.add(teacher);
     }
 
@@ -80,7 +104,7 @@ final class TrainingLedger {
      * An EPOCH_END marker of one source partition.
      *
      * @return whether it completes its epoch (every partition's marker seen); a marker of an epoch that has ended
-     *         already (delivered again by a restarted upstream stage) never does
+     *         already (delivered again by a restarted upstream stage) never does, so end-of-epoch work runs once
      */
     synchronized boolean marker(int epoch, int partition, int partitions) {
         if (epoch < epochsCompleted) {
@@ -93,6 +117,7 @@ final class TrainingLedger {
         }
         markers.remove(epoch);
         epochsCompleted = Math.max(epochsCompleted, epoch + 1);
+        windows.dropBefore(epochsCompleted);
         return true;
     }
 
@@ -104,10 +129,16 @@ final class TrainingLedger {
         return duplicates;
     }
 
-    synchronized int trainedCount() {
-        return trained.size();
+    synchronized long trainedCount() {
+        return trainedTotal;
     }
 
+    /** The size of the de-duplication state: bounded by the epochs in progress, not by the run's length. */
+    synchronized int stateSize() {
+        return windows.size() + markers.values().stream().mapToInt(Set::size).sum();
+    }
+
+    /** The ids trained (empty in a run that never ends, which does not keep them). */
     synchronized Set<String> trainedSet() {
         return Set.copyOf(trained);
     }

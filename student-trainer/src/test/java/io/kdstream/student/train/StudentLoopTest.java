@@ -66,8 +66,7 @@ class StudentLoopTest {
             assertEquals(48, loop.steps());
 
             Checkpoints checkpoints = new Checkpoints(tmp);
-            Path ckpt = checkpoints.save(loop, new Checkpoints.State(loop.steps(), 0, Map.of(), java.util.Set.of(),
-                    Map.of(), Map.of()));
+            Path ckpt = checkpoints.save(loop, Checkpoints.State.initial(loop.steps()));
             java.util.Map<String, float[][]> moments = loop.optimizer().moments();
             loop.saveModel(tmp.resolve("model"), Map.of("top1", Double.toString(top1)));
             float[] before = loop.logits(test.images()[0]);
