@@ -25,7 +25,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 
 /**
  * {@code kdstream faults}: runs the pipeline as separate processes (a KRaft broker, loader, augmenter, teacher
@@ -51,6 +50,11 @@ public final class FaultSuite {
         NONE,
         /** SIGKILL the student at 40% of the batches and start another; it resumes from its checkpoint. */
         STUDENT_SIGKILL,
+        /**
+         * The student checkpointing every quarter epoch, SIGKILLed at 40% (inside an epoch): the restarted one
+         * resumes from the last checkpoint, redoing at most one checkpoint interval.
+         */
+        STUDENT_SIGKILL_MID_EPOCH,
         /** SIGKILL one of two teacher replicas at 40%; the other takes its partitions. */
         TEACHER_SIGKILL,
         /** SIGKILL the broker at 40% and restart it on the same log 3 s later. */
@@ -193,11 +197,14 @@ public final class FaultSuite {
         String injected = "-";
         String recovery = "-";
         int restartedPort = -1;
+        long interval = Math.max(2, totalBatches() / settings.integer(DataKeys.PIPELINE_EPOCHS) / 4);
+        Map<String, String> studentExtra = scenario == Scenario.STUDENT_SIGKILL_MID_EPOCH
+                ? Map.of("student.checkpoint-every-steps", Long.toString(interval)) : Map.of();
         try {
             kids.put("broker", broker(sdir, brokerPort, brokerData));
             Probes.awaitPort(brokerPort, Duration.ofMinutes(1));
             int studentPort = Probes.freePort();
-            kids.put("student", service(sdir, "student", "student", bootstrap, studentPort, Map.of()));
+            kids.put("student", service(sdir, "student", "student", bootstrap, studentPort, studentExtra));
             kids.put("teacher-1", service(sdir, "teacher", "teacher-1", bootstrap, Probes.freePort(), Map.of()));
             if (scenario == Scenario.TEACHER_SIGKILL) {
                 kids.put("teacher-2", service(sdir, "teacher", "teacher-2", bootstrap, Probes.freePort(), Map.of()));
@@ -213,20 +220,33 @@ public final class FaultSuite {
                 injected = String.format(Locale.ROOT, "after %d of %d batches", before, total);
                 long tf = System.nanoTime();
                 switch (scenario) {
-                    case STUDENT_SIGKILL -> {
+                    case STUDENT_SIGKILL, STUDENT_SIGKILL_MID_EPOCH -> {
                         kids.get("student").kill();
-                        out.println("faults: SIGKILL student at batch " + before + "; restarting it");
+                        long atKill = Math.max(before, probes.studentBatches(studentPort));
+                        long saved = RunAudit.lastCheckpointStep(sdir.resolve("student-out"));
+                        out.println("faults: SIGKILL student at batch " + atKill + " (last checkpoint at step " + saved
+                                + "); restarting it");
                         int port2 = Probes.freePort();
                         restartedPort = port2;
-                        kids.put("student-2", service(sdir, "student", "student-2", bootstrap, port2, Map.of()));
+                        kids.put("student-2", service(sdir, "student", "student-2", bootstrap, port2, studentExtra));
                         Probes.await(() -> probes.studentBatches(port2) > 0, Duration.ofMinutes(3), "the restarted student");
                         recovery = seconds(tf) + " (restart + resume to first new step)";
+                        if (scenario == Scenario.STUDENT_SIGKILL_MID_EPOCH) {
+                            injected += String.format(Locale.ROOT, ", checkpoint every %d steps, last at %d", interval,
+                                    saved);
+                            recovery += String.format(Locale.ROOT, "; batches trained again: at most %d of %d "
+                                    + "allowed", atKill - saved, interval);
+                            if (atKill - saved > interval + 1) { // +1: a step may finish between probe and kill
+                                throw new IllegalStateException("the student lost " + (atKill - saved) + " batches of "
+                                        + "work, more than one checkpoint interval (" + interval + ")");
+                            }
+                        }
                     }
                     case TEACHER_SIGKILL -> {
                         kids.get("teacher-2").kill();
                         out.println("faults: SIGKILL teacher-2 at student batch " + before);
                         try (Admin admin = Admin.create(KafkaSettings.local(bootstrap, 2).admin("faults"))) {
-                            Probes.await(() -> oneMemberOwnsAll(admin), Duration.ofMinutes(3),
+                            Probes.await(() -> Probes.oneMemberOwnsAll(admin), Duration.ofMinutes(3),
                                     "the surviving replica to take every partition");
                         }
                         recovery = seconds(tf) + " (partitions reassigned)";
@@ -334,15 +354,6 @@ public final class FaultSuite {
                 settings.integer(ServiceKeys.KAFKA_PARTITIONS), settings.integer(DataKeys.PIPELINE_BATCH_SIZE));
     }
 
-    private static boolean oneMemberOwnsAll(Admin admin) {
-        try {
-            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("kds.teacher")).all()
-                    .get(10, TimeUnit.SECONDS).get("kds.teacher");
-            return d.members().size() == 1 && d.members().iterator().next().assignment().topicPartitions().size() == 2;
-        } catch (Exception e) {
-            return false;
-        }
-    }
 
     /** {@code kdstream run <service>} with the suite's settings, its metrics on {@code metricsPort}. */
     private ChildProcess service(Path sdir, String service, String name, String bootstrap, int metricsPort,

@@ -8,9 +8,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 
 /** What the fault suite reads from the services it runs: their Prometheus metrics, open ports, free ports. */
 final class Probes {
@@ -72,6 +76,17 @@ final class Probes {
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
+        }
+    }
+
+    /** Whether one member of the teacher group owns both partitions (the other replica is gone). */
+    static boolean oneMemberOwnsAll(Admin admin) {
+        try {
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of("kds.teacher")).all()
+                    .get(10, TimeUnit.SECONDS).get("kds.teacher");
+            return d.members().size() == 1 && d.members().iterator().next().assignment().topicPartitions().size() == 2;
+        } catch (Exception e) {
+            return false;
         }
     }
 }

@@ -38,4 +38,17 @@ record RunAudit(long produced, long trained, long lost, long twice, long skipped
                 Long.parseLong(p.getProperty("duplicates.skipped", "0")),
                 String.format(Locale.ROOT, "%.2f%%", 100 * Double.parseDouble(p.getProperty("top1"))));
     }
+
+    /** The step of the newest checkpoint under a student's output directory, 0 when there is none. */
+    static long lastCheckpointStep(Path studentOut) throws IOException {
+        Path dir = studentOut.resolve("checkpoints");
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("step-"))
+                    .mapToLong(n -> Long.parseLong(n.substring(5))).max().orElse(0);
+        }
+    }
+
 }

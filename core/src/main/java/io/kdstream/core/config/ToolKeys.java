@@ -36,7 +36,8 @@ public final class ToolKeys {
             "where an experiment's runs, tables and plots go", EXPERIMENT);
 
     public static final Key FAULTS_ONLY = Key.ruled("faults.only", LIST, "every scenario",
-            "the scenarios to run: `none`, `student-sigkill`, `teacher-sigkill`, `broker-restart`, `bad-model`, "
+            "the scenarios to run: `none`, `student-sigkill`, `student-sigkill-mid-epoch`, `teacher-sigkill`, "
+                    + "`broker-restart`, `bad-model`, "
                     + "`bad-setting`", FAULTS);
     public static final Key FAULTS_DIR = Key.ruled("faults.dir", PATH, "runs/faults-<time>", "where runs and faults.md go",
             FAULTS);
