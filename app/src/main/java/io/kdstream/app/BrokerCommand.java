@@ -2,7 +2,7 @@ package io.kdstream.app;
 
 import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.ServiceKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,9 +20,9 @@ final class BrokerCommand {
         Settings s = Settings.parse(args, env, positional);
         EmbeddedKafkaBroker.Options options;
         try {
-            int port = s.integer(ServiceKeys.BROKER_PORT);
-            Path dir = s.path(ServiceKeys.BROKER_DATA_DIR).orElse(null);
-            int maxRecord = s.integer(ServiceKeys.KAFKA_MAX_RECORD_BYTES);
+            int port = s.integer(Keys.BROKER_PORT);
+            Path dir = s.path(Keys.BROKER_DATA_DIR).orElse(null);
+            int maxRecord = s.integer(Keys.KAFKA_MAX_RECORD_BYTES);
             s.requireAllUsed();
             options = new EmbeddedKafkaBroker.Options(port, dir, maxRecord);
         } catch (ConfigException e) {

@@ -1,7 +1,7 @@
 package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.ServiceKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +41,7 @@ public final class CommandLine {
         List<String> positional = new ArrayList<>();
         Settings s = Settings.parse(args, env, positional);
         try {
-            if (s.bool(ServiceKeys.HELP)) {
+            if (s.bool(Keys.HELP)) {
                 System.out.print(CommandHelp.of(name).orElse(help));
                 return new Parsed<>(null, 0);
             }

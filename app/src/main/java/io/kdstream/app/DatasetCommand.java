@@ -1,7 +1,7 @@
 package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.loader.dataset.Dataset;
 import io.kdstream.loader.dataset.DatasetException;
 import io.kdstream.loader.dataset.DatasetImport;
@@ -54,15 +54,15 @@ final class DatasetCommand {
     static int run(List<String> args, Map<String, String> env) {
         CommandLine.Parsed<Copy> p = CommandLine.parseAction("dataset", "prepare", HELP, args, env,
                 s -> {
-                    Path source = Path.of(s.required(DataKeys.DATASET_SOURCE, "the folder or archive that holds the dataset"));
+                    Path source = Path.of(s.required(Keys.DATASET_SOURCE, "the folder or archive that holds the dataset"));
                     DatasetSpec spec = DatasetSpec.from(s);
-                    Path target = s.path(DataKeys.DATASET_TARGET).orElse(spec.path());
+                    Path target = s.path(Keys.DATASET_TARGET).orElse(spec.path());
                     if (!spec.path().toAbsolutePath().normalize().startsWith(target.toAbsolutePath().normalize())) {
                         throw new ConfigException("setting dataset.path=" + spec.path() + " is not inside "
                                 + "dataset.target=" + target + "; the copy goes to dataset.target and the splits are "
                                 + "read from dataset.path");
                     }
-                    return new Copy(source, target, spec, s.bool(DataKeys.DATASET_VERIFY));
+                    return new Copy(source, target, spec, s.bool(Keys.DATASET_VERIFY));
                 });
         if (!p.run()) {
             return p.exit();

@@ -6,10 +6,8 @@ import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.ToolKeys;
-import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.loader.Loader;
@@ -130,27 +128,27 @@ public final class Demo {
         KafkaSettings kafka = KafkaSettings.from(s);
         DatasetSpec dataset = DatasetSpec.from(s);
         Dataset train = dataset.open(true);
-        Path teacherPath = s.path(TrainingKeys.TEACHER_MODEL).orElseThrow();
-        boolean userTeacher = s.given(TrainingKeys.TEACHER_MODEL);
-        int teacherEpochs = s.integer(ToolKeys.DEMO_TEACHER_EPOCHS);
-        Path studentOut = s.has(TrainingKeys.STUDENT_OUT) ? s.path(TrainingKeys.STUDENT_OUT).orElseThrow()
+        Path teacherPath = s.path(Keys.TEACHER_MODEL).orElseThrow();
+        boolean userTeacher = s.given(Keys.TEACHER_MODEL);
+        int teacherEpochs = s.integer(Keys.DEMO_TEACHER_EPOCHS);
+        Path studentOut = s.has(Keys.STUDENT_OUT) ? s.path(Keys.STUDENT_OUT).orElseThrow()
                 : runDir("demo").resolve("student");
         // the teacher is trained by the demo's own recipe whatever preset the student uses
         Settings teacherRun = s.overriding(Map.ofEntries(
                 Map.entry("pipeline.epochs", Integer.toString(teacherEpochs)),
                 Map.entry("student.mode", "supervised"),
-                Map.entry("student.arch", s.string(ToolKeys.DEMO_TEACHER_ARCH)),
+                Map.entry("student.arch", s.string(Keys.DEMO_TEACHER_ARCH)),
                 Map.entry("student.tweaks", ""),
                 Map.entry("student.label-smoothing", "0"),
                 Map.entry("student.ce-weight", "1"),
                 Map.entry("augment.dlb", "false"),
-                Map.entry("student.width", Integer.toString(s.integer(ToolKeys.DEMO_TEACHER_WIDTH))),
-                Map.entry("student.depth", Integer.toString(s.integer(ToolKeys.DEMO_TEACHER_DEPTH))),
-                Map.entry("student.lr", s.string(ToolKeys.DEMO_TEACHER_LR)),
+                Map.entry("student.width", Integer.toString(s.integer(Keys.DEMO_TEACHER_WIDTH))),
+                Map.entry("student.depth", Integer.toString(s.integer(Keys.DEMO_TEACHER_DEPTH))),
+                Map.entry("student.lr", s.string(Keys.DEMO_TEACHER_LR)),
                 Map.entry("student.lr-per-256", ""),
                 // the teacher learns at the teacher's resolution (e.g. 56 px while the student sees 28 px)
-                Map.entry("view.student-size", Integer.toString(s.integer(DataKeys.VIEW_TEACHER_SIZE))),
-                Map.entry("student.size", Integer.toString(s.integer(DataKeys.VIEW_TEACHER_SIZE))),
+                Map.entry("view.student-size", Integer.toString(s.integer(Keys.VIEW_TEACHER_SIZE))),
+                Map.entry("student.size", Integer.toString(s.integer(Keys.VIEW_TEACHER_SIZE))),
                 Map.entry("student.out", teacherPath.resolveSibling(teacherPath.getFileName() + "-run").toString()),
                 Map.entry("student.resume", "false"),
                 Map.entry("kafka.topic-prefix", kafka.topicPrefix() + "teacher-train.")));
@@ -159,7 +157,7 @@ public final class Demo {
                 "student.out", studentOut.toString()));
         // the student phase distils unless the settings (--preset=supervised, --preset=dlb) ask for a mode without a
         // teacher, which then runs without the teacher service but is still compared with the teacher at evaluation
-        boolean distill = s.string(TrainingKeys.STUDENT_MODE).equalsIgnoreCase("distill");
+        boolean distill = s.string(Keys.STUDENT_MODE).equalsIgnoreCase("distill");
         Phase distillPhase = new Phase(distillRun, train, distill);
         s.markUsed(teacherRun);
         s.markUsed(distillRun);
@@ -180,7 +178,7 @@ public final class Demo {
                 out.println("demo: no teacher at " + teacherPath + "; training one (" + teacherEpochs + " epochs, "
                         + "supervised) first");
                 PhaseResult r = teacherPhase.run(broker.bootstrapServers());
-                copyModel(teacherRun.path(TrainingKeys.STUDENT_OUT).orElseThrow().resolve("model"), teacherPath);
+                copyModel(teacherRun.path(Keys.STUDENT_OUT).orElseThrow().resolve("model"), teacherPath);
                 List<EvalResult> h = r.student().history();
                 out.println("demo: teacher saved to " + teacherPath + " (" + h.get(h.size() - 1).describe()
                         + ")");
@@ -195,7 +193,7 @@ public final class Demo {
             long teacherParams;
             String teacherDesc;
             try (LoadedModel t = LoadedModel.open(teacherPath, TorchScriptModel.Input.from(s), Models.device("cpu"),
-                    TrainingKeys.TEACHER_MODEL.name())) {
+                    Keys.TEACHER_MODEL.name())) {
                 teacherParams = t.parameterCount();
                 teacherDesc = t.describe();
             }

@@ -1,9 +1,9 @@
 package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Preset;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.ToolKeys;
 import io.kdstream.loader.dataset.DatasetException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -34,7 +34,7 @@ public final class DemoCommand {
             System.err.println("kdstream demo: " + e.getMessage());
             return 2;
         }
-        boolean smoke = raw.bool(ToolKeys.SMOKE);
+        boolean smoke = raw.bool(Keys.SMOKE);
         Settings s = smoke ? raw.withDefaults(Demo.smokeDefaults(testdata(), Demo.runDir("smoke")))
                 .withDefaults(Demo.DEFAULTS) : raw.withDefaults(Demo.DEFAULTS);
         Scheduler ticker = Schedulers.newSingle("kds-progress", true);

@@ -5,8 +5,8 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.ToolKeys;
 import io.kdstream.models.Models;
 import io.kdstream.tuning.DataPathPriority;
 import io.kdstream.tuning.EngineSpin;
@@ -29,7 +29,7 @@ final class EngineCommand {
         Settings s = Settings.parse(args, env, positional);
         String choice;
         try {
-            choice = s.string(ToolKeys.DEVICE);
+            choice = s.string(Keys.DEVICE);
             s.requireAllUsed();
             if (!positional.isEmpty()) {
                 throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");

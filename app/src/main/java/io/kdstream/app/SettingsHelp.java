@@ -2,7 +2,7 @@ package io.kdstream.app;
 
 import io.kdstream.core.config.Catalogue;
 import io.kdstream.core.config.Key;
-import io.kdstream.core.config.ServiceKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +26,7 @@ final class SettingsHelp {
     static String listing(Set<Key.Reader> readers, Map<String, String> commandDefaults) {
         StringBuilder out = new StringBuilder("\nsettings (--key=value, or the variable KDS_KEY; docs/SETTINGS.md):\n");
         for (Key k : Catalogue.all()) {
-            if (k == ServiceKeys.HELP || k.readers().stream().noneMatch(readers::contains)) {
+            if (k == Keys.HELP || k.readers().stream().noneMatch(readers::contains)) {
                 continue;
             }
             String own = commandDefaults.get(k.name());
@@ -74,7 +74,8 @@ final class SettingsHelp {
                 # Settings
 
                 <!-- Written by `./kdstream settings > docs/SETTINGS.md` from the settings catalogue
-                     (core/src/main/java/io/kdstream/core/config/*Keys.java); SettingsDocTest fails when it is stale. -->
+                     (core/src/main/resources/io/kdstream/core/config/settings.tsv); SettingsDocTest fails when it is
+                     stale. -->
 
                 Every setting is a `--key=value` flag or a `KDS_<KEY>` environment variable (`--pipeline.epochs=3` or
                 `KDS_PIPELINE_EPOCHS=3`); a flag wins over a variable, both win over a preset (`--preset`,

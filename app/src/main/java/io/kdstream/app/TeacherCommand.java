@@ -1,9 +1,8 @@
 package io.kdstream.app;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Secret;
-import io.kdstream.core.config.ServiceKeys;
-import io.kdstream.core.config.ToolKeys;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.teacher.SwapOrder;
@@ -42,10 +41,10 @@ final class TeacherCommand {
 
     static int run(List<String> args, Map<String, String> env) {
         CommandLine.Parsed<Order> p = CommandLine.parseAction("teacher", "swap", HELP, args, env, s -> {
-            String to = s.required(ToolKeys.SWAP_TO, "the teacher to swap to, a model inside the replicas' teacher.model-root");
-            String id = s.string(ToolKeys.SWAP_ID, "");
-            String version = s.string(ToolKeys.SWAP_VERSION, "");
-            String t = s.required(ServiceKeys.ADMIN_TOKEN, "the token the teacher replicas were given (KDS_ADMIN_TOKEN)");
+            String to = s.required(Keys.SWAP_TO, "the teacher to swap to, a model inside the replicas' teacher.model-root");
+            String id = s.string(Keys.SWAP_ID, "");
+            String version = s.string(Keys.SWAP_VERSION, "");
+            String t = s.required(Keys.ADMIN_TOKEN, "the token the teacher replicas were given (KDS_ADMIN_TOKEN)");
             ConfigException.require(t.length() >= 16, "admin.token", "(hidden)", "must be at least 16 characters");
             KafkaSettings kafka = KafkaSettings.from(s);
             return new Order(kafka, new SwapOrder(to, id, version, System.currentTimeMillis(),

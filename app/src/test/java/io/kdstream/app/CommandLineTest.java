@@ -9,7 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CommandLineTest {
-    private static final CommandLine.Reader<Integer> EPOCHS = s -> s.integer(io.kdstream.core.config.DataKeys.PIPELINE_EPOCHS);
+    private static final CommandLine.Reader<Integer> EPOCHS = s -> s.integer(io.kdstream.core.config.Keys.PIPELINE_EPOCHS);
 
     @Test
     void shouldRunWithAnUnreadVariableButStopOnAnUnknownFlag() {

@@ -4,8 +4,8 @@ import io.kdstream.augmenter.ops.BatchAugmenter;
 import io.kdstream.core.MetricNames;
 import io.kdstream.core.Progress;
 import io.kdstream.core.Service;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.core.image.ImageDecodeException;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaReceiver;
@@ -88,13 +88,8 @@ public final class Augmenter implements Service {
     public static Augmenter fromSettings(Settings s, MeterRegistry registry) {
         KafkaSettings kafka = KafkaSettings.from(s);
         // bounded by default: the stage that reads the augmented topic is the teacher when distilling, else the student
-        String next = s.string(TrainingKeys.STUDENT_MODE).equalsIgnoreCase("distill") ? "teacher" : "student";
+        String next = s.string(Keys.STUDENT_MODE).equalsIgnoreCase("distill") ? "teacher" : "student";
         return new Augmenter(AugmenterConfig.from(s, List.of(kafka.group(next))), kafka, registry);
-    }
-
-    @Override
-    public String name() {
-        return STAGE;
     }
 
     @Override

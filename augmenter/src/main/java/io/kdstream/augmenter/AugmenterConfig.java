@@ -3,7 +3,7 @@ package io.kdstream.augmenter;
 import io.kdstream.augmenter.ops.InceptionCrop;
 import io.kdstream.augmenter.ops.MixPolicy;
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.wire.TeacherView;
 import io.kdstream.core.wire.ViewEncoding;
@@ -54,32 +54,32 @@ public record AugmenterConfig(int batchSize, long seed, int teacherSize, int stu
 
     /** Reads the augmenter's settings. */
     public static AugmenterConfig from(Settings s, List<String> defaultFeeds) {
-        int teacher = s.integer(DataKeys.VIEW_TEACHER_SIZE);
-        double scaleMin = s.real(DataKeys.AUGMENT_CROP_SCALE_MIN);
-        double scaleMax = s.real(DataKeys.AUGMENT_CROP_SCALE_MAX);
-        double ratioMin = s.real(DataKeys.AUGMENT_CROP_RATIO_MIN);
-        double ratioMax = s.real(DataKeys.AUGMENT_CROP_RATIO_MAX);
+        int teacher = s.integer(Keys.VIEW_TEACHER_SIZE);
+        double scaleMin = s.real(Keys.AUGMENT_CROP_SCALE_MIN);
+        double scaleMax = s.real(Keys.AUGMENT_CROP_SCALE_MAX);
+        double ratioMin = s.real(Keys.AUGMENT_CROP_RATIO_MIN);
+        double ratioMax = s.real(Keys.AUGMENT_CROP_RATIO_MAX);
         ConfigException.require(scaleMin > 0 && scaleMin <= scaleMax && scaleMax <= 1, "augment.crop-scale-min",
                 scaleMin + ".." + scaleMax, "need 0 < crop-scale-min <= crop-scale-max <= 1");
         ConfigException.require(ratioMin > 0 && ratioMin <= ratioMax, "augment.crop-ratio-min",
                 ratioMin + ".." + ratioMax, "need 0 < crop-ratio-min <= crop-ratio-max");
-        double mixupAlpha = s.real(DataKeys.AUGMENT_MIXUP_ALPHA);
-        double cutmixAlpha = s.real(DataKeys.AUGMENT_CUTMIX_ALPHA);
-        double switchProb = s.real(DataKeys.AUGMENT_SWITCH_PROB);
-        double mixProb = s.real(DataKeys.AUGMENT_MIX_PROB);
+        double mixupAlpha = s.real(Keys.AUGMENT_MIXUP_ALPHA);
+        double cutmixAlpha = s.real(Keys.AUGMENT_CUTMIX_ALPHA);
+        double switchProb = s.real(Keys.AUGMENT_SWITCH_PROB);
+        double mixProb = s.real(Keys.AUGMENT_MIX_PROB);
         ConfigException.require(mixupAlpha > 0, "augment.mixup-alpha", mixupAlpha, "must be > 0");
         ConfigException.require(cutmixAlpha > 0, "augment.cutmix-alpha", cutmixAlpha, "must be > 0");
         ConfigException.require(switchProb >= 0 && switchProb <= 1, "augment.switch-prob", switchProb, "must be 0..1");
         ConfigException.require(mixProb >= 0 && mixProb <= 1, "augment.mix-prob", mixProb, "must be 0..1");
-        MixPolicy mix = new MixPolicy(s.choice(DataKeys.AUGMENT_MIX, MixPolicy.Choice.class),
-                mixupAlpha, s.bool(DataKeys.AUGMENT_MIXUP_MAX_LAMBDA), cutmixAlpha, switchProb, mixProb);
-        return new AugmenterConfig(s.integer(DataKeys.PIPELINE_BATCH_SIZE), s.longValue(DataKeys.PIPELINE_SEED), teacher,
-                s.integer(DataKeys.VIEW_STUDENT_SIZE, teacher), new InceptionCrop(scaleMin, scaleMax, ratioMin, ratioMax),
-                s.bool(DataKeys.AUGMENT_FLIP), mix,
-                s.integer(DataKeys.AUGMENTER_THREADS, Math.max(1, Runtime.getRuntime().availableProcessors())),
-                s.list(DataKeys.AUGMENTER_FEEDS, defaultFeeds), s.integer(DataKeys.AUGMENTER_MAX_AHEAD_BATCHES),
-                s.choice(DataKeys.AUGMENT_TEACHER_VIEW, TeacherView.class),
-                s.choice(DataKeys.AUGMENT_VIEW_ENCODING, ViewEncoding.class),
-                s.bool(DataKeys.AUGMENT_DLB));
+        MixPolicy mix = new MixPolicy(s.choice(Keys.AUGMENT_MIX, MixPolicy.Choice.class),
+                mixupAlpha, s.bool(Keys.AUGMENT_MIXUP_MAX_LAMBDA), cutmixAlpha, switchProb, mixProb);
+        return new AugmenterConfig(s.integer(Keys.PIPELINE_BATCH_SIZE), s.longValue(Keys.PIPELINE_SEED), teacher,
+                s.integer(Keys.VIEW_STUDENT_SIZE, teacher), new InceptionCrop(scaleMin, scaleMax, ratioMin, ratioMax),
+                s.bool(Keys.AUGMENT_FLIP), mix,
+                s.integer(Keys.AUGMENTER_THREADS, Math.max(1, Runtime.getRuntime().availableProcessors())),
+                s.list(Keys.AUGMENTER_FEEDS, defaultFeeds), s.integer(Keys.AUGMENTER_MAX_AHEAD_BATCHES),
+                s.choice(Keys.AUGMENT_TEACHER_VIEW, TeacherView.class),
+                s.choice(Keys.AUGMENT_VIEW_ENCODING, ViewEncoding.class),
+                s.bool(Keys.AUGMENT_DLB));
     }
 }

@@ -8,8 +8,10 @@ import reactor.core.publisher.Mono;
  * service failed; {@link #stop()} stops it, commits what was acknowledged and releases every resource.
  */
 public interface Service extends AutoCloseable {
-    /** The stage name: loader, augmenter, teacher, student. */
-    String name();
+    /** The stage name (loader, augmenter, teacher, student): the one its progress is shown under. */
+    default String name() {
+        return progress().stage();
+    }
 
     /** Starts the service in the background. */
     void start();

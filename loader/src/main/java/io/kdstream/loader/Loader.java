@@ -77,11 +77,6 @@ public final class Loader implements Service {
     }
 
     @Override
-    public String name() {
-        return STAGE;
-    }
-
-    @Override
     public Progress progress() {
         return progress;
     }

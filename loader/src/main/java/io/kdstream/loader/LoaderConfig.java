@@ -1,7 +1,7 @@
 package io.kdstream.loader;
 
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
 import io.kdstream.loader.dataset.DatasetSpec;
 import java.util.List;
@@ -56,10 +56,10 @@ public record LoaderConfig(DatasetSpec dataset, int epochs, long seed, int batch
 
     /** Reads the loader's settings; {@code defaultFeeds} is the augmenter's group under the configured prefix. */
     public static LoaderConfig from(Settings s, List<String> defaultFeeds) {
-        return new LoaderConfig(DatasetSpec.from(s), s.integer(DataKeys.PIPELINE_EPOCHS), s.longValue(DataKeys.PIPELINE_SEED),
-                s.integer(DataKeys.PIPELINE_BATCH_SIZE), s.integer(DataKeys.LOADER_MAX_AHEAD_BATCHES),
-                s.list(DataKeys.LOADER_FEEDS, defaultFeeds), s.integer(DataKeys.LOADER_MAX_IN_FLIGHT),
-                s.choice(DataKeys.LOADER_SHIP, Ship.class));
+        return new LoaderConfig(DatasetSpec.from(s), s.integer(Keys.PIPELINE_EPOCHS), s.longValue(Keys.PIPELINE_SEED),
+                s.integer(Keys.PIPELINE_BATCH_SIZE), s.integer(Keys.LOADER_MAX_AHEAD_BATCHES),
+                s.list(Keys.LOADER_FEEDS, defaultFeeds), s.integer(Keys.LOADER_MAX_IN_FLIGHT),
+                s.choice(Keys.LOADER_SHIP, Ship.class));
     }
 
     /**

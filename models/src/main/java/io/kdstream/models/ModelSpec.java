@@ -2,8 +2,8 @@ package io.kdstream.models;
 
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Key;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.TrainingKeys;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -63,14 +63,14 @@ public record ModelSpec(Architecture arch, int width, int depth, int classes, in
      * The settings that describe a network: a student's are all of them, a TorchScript teacher's only its input
      * (size, mean, std); a null key is not read and its default applies.
      */
-    public record Keys(Key arch, Key width, Key depth, Key size, Key mean, Key std, Key tweaks) {
+    public record KeySet(Key arch, Key width, Key depth, Key size, Key mean, Key std, Key tweaks) {
         /** {@code student.arch|width|depth|size|mean|std|tweaks}. */
-        public static final Keys STUDENT = new Keys(TrainingKeys.STUDENT_ARCH, TrainingKeys.STUDENT_WIDTH,
-                TrainingKeys.STUDENT_DEPTH, TrainingKeys.STUDENT_SIZE, TrainingKeys.STUDENT_MEAN,
-                TrainingKeys.STUDENT_STD, TrainingKeys.STUDENT_TWEAKS);
+        public static final KeySet STUDENT = new KeySet(Keys.STUDENT_ARCH, Keys.STUDENT_WIDTH,
+                Keys.STUDENT_DEPTH, Keys.STUDENT_SIZE, Keys.STUDENT_MEAN,
+                Keys.STUDENT_STD, Keys.STUDENT_TWEAKS);
         /** {@code teacher.size|mean|std}: what a TorchScript teacher takes. */
-        public static final Keys TEACHER_INPUT = new Keys(null, null, null, TrainingKeys.TEACHER_SIZE,
-                TrainingKeys.TEACHER_MEAN, TrainingKeys.TEACHER_STD, null);
+        public static final KeySet TEACHER_INPUT = new KeySet(null, null, null, Keys.TEACHER_SIZE,
+                Keys.TEACHER_MEAN, Keys.TEACHER_STD, null);
     }
 
     /**
@@ -82,7 +82,7 @@ public record ModelSpec(Architecture arch, int width, int depth, int classes, in
      * @param channels C, from the dataset
      * @param defaults the values of keys not given
      */
-    public static ModelSpec from(Settings s, Keys keys, int classes, int channels, ModelSpec defaults) {
+    public static ModelSpec from(Settings s, KeySet keys, int classes, int channels, ModelSpec defaults) {
         Architecture arch = keys.arch() == null ? defaults.arch()
                 : s.choice(keys.arch(), Architecture.class, defaults.arch());
         int width = keys.width() == null ? defaults.width() : s.integer(keys.width(), defaults.width());

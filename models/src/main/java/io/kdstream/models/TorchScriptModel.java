@@ -7,8 +7,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.core.wire.View;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,14 +37,14 @@ public final class TorchScriptModel implements LoadedModel {
 
         /** Reads {@code teacher.classes|channels|size|mean|std|layout}. */
         public static Input from(Settings s) {
-            int classes = s.integer(TrainingKeys.TEACHER_CLASSES);
-            int channels = s.integer(TrainingKeys.TEACHER_CHANNELS);
-            int size = s.integer(TrainingKeys.TEACHER_SIZE);
-            ModelSpec spec = ModelSpec.from(s, ModelSpec.Keys.TEACHER_INPUT, classes, channels,
+            int classes = s.integer(Keys.TEACHER_CLASSES);
+            int channels = s.integer(Keys.TEACHER_CHANNELS);
+            int size = s.integer(Keys.TEACHER_SIZE);
+            ModelSpec spec = ModelSpec.from(s, ModelSpec.KeySet.TEACHER_INPUT, classes, channels,
                     new ModelSpec(Architecture.CNN, 1, 1, classes, channels, size, ModelSpec.FASHION_MEAN,
                             ModelSpec.FASHION_STD).forData(classes, channels, fill(channels, ModelSpec.FASHION_MEAN[0]),
                             fill(channels, ModelSpec.FASHION_STD[0])));
-            return new Input(spec, s.choice(TrainingKeys.TEACHER_LAYOUT, Layout.class) == Layout.NHWC);
+            return new Input(spec, s.choice(Keys.TEACHER_LAYOUT, Layout.class) == Layout.NHWC);
         }
 
         private static float[] fill(int n, float v) {

@@ -1,10 +1,9 @@
 package io.kdstream.student;
 
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.RunId;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.loader.dataset.DatasetSpec;
 import io.kdstream.models.Architecture;
 import io.kdstream.models.ModelSpec;
@@ -132,33 +131,33 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
      * @param partitions {@code kafka.partitions}
      */
     public static StudentConfig from(Settings s, int trainSize, int classes, int channels, int partitions) {
-        Mode mode = s.choice(TrainingKeys.STUDENT_MODE, Mode.class);
-        int viewSize = s.integer(DataKeys.VIEW_STUDENT_SIZE, s.integer(DataKeys.VIEW_TEACHER_SIZE));
+        Mode mode = s.choice(Keys.STUDENT_MODE, Mode.class);
+        int viewSize = s.integer(Keys.VIEW_STUDENT_SIZE, s.integer(Keys.VIEW_TEACHER_SIZE));
         ModelSpec defaults = defaultSpec(viewSize);
-        ModelSpec spec = ModelSpec.from(s, ModelSpec.Keys.STUDENT, classes, channels, defaults.forData(classes, channels,
+        ModelSpec spec = ModelSpec.from(s, ModelSpec.KeySet.STUDENT, classes, channels, defaults.forData(classes, channels,
                 channels == 1 ? defaults.mean() : new float[] {0.5f, 0.5f, 0.5f},
                 channels == 1 ? defaults.std() : new float[] {0.25f, 0.25f, 0.25f}));
-        int epochs = s.integer(DataKeys.PIPELINE_EPOCHS);
-        int batch = s.integer(DataKeys.PIPELINE_BATCH_SIZE);
-        float t = (float) s.real(TrainingKeys.STUDENT_TEMPERATURE, mode == Mode.DLB ? 3.0 : 1.0);
-        float wce = (float) s.real(TrainingKeys.STUDENT_CE_WEIGHT);
-        float wkd = (float) s.real(TrainingKeys.STUDENT_KD_WEIGHT, switch (mode) {
+        int epochs = s.integer(Keys.PIPELINE_EPOCHS);
+        int batch = s.integer(Keys.PIPELINE_BATCH_SIZE);
+        float t = (float) s.real(Keys.STUDENT_TEMPERATURE, mode == Mode.DLB ? 3.0 : 1.0);
+        float wce = (float) s.real(Keys.STUDENT_CE_WEIGHT);
+        float wkd = (float) s.real(Keys.STUDENT_KD_WEIGHT, switch (mode) {
             case SUPERVISED -> 0;
             case DLB -> 1.0;
             case DISTILL -> 5.0;
         });
-        double lr = s.real(TrainingKeys.STUDENT_LR);
-        if (!s.string(TrainingKeys.STUDENT_LR_PER_256, "").isBlank()) { // Bag of Tricks' linear scaling: base * batch / 256
-            double base = s.real(TrainingKeys.STUDENT_LR_PER_256, 0);
+        double lr = s.real(Keys.STUDENT_LR);
+        if (!s.string(Keys.STUDENT_LR_PER_256, "").isBlank()) { // Bag of Tricks' linear scaling: base * batch / 256
+            double base = s.real(Keys.STUDENT_LR_PER_256, 0);
             ConfigException.require(base > 0, "student.lr-per-256", base, "must be > 0");
             lr = linearScaling(base, batch);
         }
-        float smoothing = (float) s.real(TrainingKeys.STUDENT_LABEL_SMOOTHING);
+        float smoothing = (float) s.real(Keys.STUDENT_LABEL_SMOOTHING);
         ConfigException.require(smoothing >= 0 && smoothing < 1, "student.label-smoothing", smoothing,
                 "must be in [0, 1)");
-        double warmupEpochs = s.real(TrainingKeys.STUDENT_WARMUP_EPOCHS, Math.min(1.0, epochs / 5.0));
-        float wd = (float) s.real(TrainingKeys.STUDENT_WEIGHT_DECAY);
-        float clip = (float) s.real(TrainingKeys.STUDENT_CLIP_NORM);
+        double warmupEpochs = s.real(Keys.STUDENT_WARMUP_EPOCHS, Math.min(1.0, epochs / 5.0));
+        float wd = (float) s.real(Keys.STUDENT_WEIGHT_DECAY);
+        float clip = (float) s.real(Keys.STUDENT_CLIP_NORM);
         ConfigException.require(t > 0, "student.temperature", t, "must be > 0");
         ConfigException.require(wce >= 0 && wkd >= 0 && wce + wkd > 0, "student.ce-weight", wce + "/" + wkd,
                 "weights must be >= 0 and not both 0 (student.ce-weight, student.kd-weight)");
@@ -169,7 +168,7 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         ConfigException.require(warmupEpochs >= 0, "student.warmup-epochs", warmupEpochs, "must be >= 0");
         ConfigException.require(wd >= 0, "student.weight-decay", wd, "must be >= 0");
         ConfigException.require(clip >= 0, "student.clip-norm", clip, "must be >= 0 (0 = off)");
-        String device = s.string(TrainingKeys.STUDENT_DEVICE);
+        String device = s.string(Keys.STUDENT_DEVICE);
         ConfigException.require(device.trim().toLowerCase(java.util.Locale.ROOT)
                         .matches("gpus|(auto|cpu|gpu|gpu:\\d+)(,(auto|cpu|gpu|gpu:\\d+))*"), "student.device", device,
                 "must be auto, cpu, gpu, gpu:N, a comma list of those for data-parallel training (gpu:0,gpu:1) or gpus");
@@ -178,16 +177,16 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         LrSchedule schedule = new LrSchedule(lr, Math.round(warmupEpochs * perEpoch), epochs == 0 ? 0 : epochs * perEpoch,
                 0);
         StudentLoop.Options options = new StudentLoop.Options(t, wce, mode == Mode.SUPERVISED ? 0 : wkd, schedule, wd,
-                s.bool(TrainingKeys.STUDENT_NO_BIAS_DECAY), clip, smoothing,
-                s.longValue(TrainingKeys.STUDENT_SEED, s.longValue(DataKeys.PIPELINE_SEED)));
+                s.bool(Keys.STUDENT_NO_BIAS_DECAY), clip, smoothing,
+                s.longValue(Keys.STUDENT_SEED, s.longValue(Keys.PIPELINE_SEED)));
         return new StudentConfig(mode, spec, options, DatasetSpec.from(s), epochs, batch,
-                outDir(s), s.bool(TrainingKeys.STUDENT_RESUME),
-                s.path(TrainingKeys.STUDENT_EVAL_TEACHER).map(p -> new EvalTeacher(p, TorchScriptModel.Input.from(s))),
-                device, s.integer(TrainingKeys.STUDENT_EVAL_EVERY),
-                TeacherPolicy.from(s), new Divergence(s.real(TrainingKeys.STUDENT_DIVERGENCE_RATIO),
-                s.choice(TrainingKeys.STUDENT_ON_DIVERGENCE, DivergenceGuard.Action.class)),
-                new Checkpointing(s.longValue(TrainingKeys.STUDENT_CHECKPOINT_EVERY_STEPS),
-                        s.real(TrainingKeys.STUDENT_CHECKPOINT_EVERY_MINUTES)));
+                outDir(s), s.bool(Keys.STUDENT_RESUME),
+                s.path(Keys.STUDENT_EVAL_TEACHER).map(p -> new EvalTeacher(p, TorchScriptModel.Input.from(s))),
+                device, s.integer(Keys.STUDENT_EVAL_EVERY),
+                TeacherPolicy.from(s), new Divergence(s.real(Keys.STUDENT_DIVERGENCE_RATIO),
+                s.choice(Keys.STUDENT_ON_DIVERGENCE, DivergenceGuard.Action.class)),
+                new Checkpointing(s.longValue(Keys.STUDENT_CHECKPOINT_EVERY_STEPS),
+                        s.real(Keys.STUDENT_CHECKPOINT_EVERY_MINUTES)));
     }
 
     /**
@@ -195,7 +194,7 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
      * checkpoints, final model and summary are (the trainer writes there, {@code kdstream audit} reads there).
      */
     public static Path outDir(Settings s) {
-        Path base = s.path(TrainingKeys.STUDENT_OUT).orElseThrow();
+        Path base = s.path(Keys.STUDENT_OUT).orElseThrow();
         return RunId.from(s).map(base::resolve).orElse(base);
     }
 

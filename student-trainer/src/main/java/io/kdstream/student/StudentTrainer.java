@@ -112,11 +112,6 @@ public final class StudentTrainer implements Service {
     }
 
     @Override
-    public String name() {
-        return STAGE;
-    }
-
-    @Override
     public Progress progress() {
         return progress;
     }

@@ -1,8 +1,8 @@
 package io.kdstream.student;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.TrainingKeys;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +48,7 @@ public record TeacherPolicy(List<String> expected, Action action, Map<String, Do
     /** Reads {@code student.expect-teachers} and {@code student.unexpected-teacher}. */
     public static TeacherPolicy from(Settings s) {
         Map<String, Double> weights = new LinkedHashMap<>();
-        for (String entry : s.list(TrainingKeys.STUDENT_TEACHER_WEIGHTS)) {
+        for (String entry : s.list(Keys.STUDENT_TEACHER_WEIGHTS)) {
             int eq = entry.indexOf('=');
             try {
                 weights.put(entry.substring(0, eq).trim(), Double.parseDouble(entry.substring(eq + 1).trim()));
@@ -57,8 +57,8 @@ public record TeacherPolicy(List<String> expected, Action action, Map<String, Do
                         + "(e.g. --student.teacher-weights=resnet=0.7,cnn=0.3)");
             }
         }
-        return new TeacherPolicy(s.list(TrainingKeys.STUDENT_EXPECT_TEACHERS),
-                s.choice(TrainingKeys.STUDENT_UNEXPECTED_TEACHER, Action.class), weights);
+        return new TeacherPolicy(s.list(Keys.STUDENT_EXPECT_TEACHERS),
+                s.choice(Keys.STUDENT_UNEXPECTED_TEACHER, Action.class), weights);
     }
 
     /**

@@ -2,7 +2,7 @@ package io.kdstream.teacher;
 
 import io.kdstream.core.MetricNames;
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.LagProbe;
@@ -34,8 +34,8 @@ public record FeedBound(List<String> feeds, int maxAheadBatches) {
 
     /** Reads {@code teacher.feeds} (default the student's group) and {@code teacher.max-ahead-batches}. */
     public static FeedBound from(Settings s, KafkaSettings kafka) {
-        return new FeedBound(s.list(DataKeys.TEACHER_FEEDS, List.of(kafka.group("student"))),
-                s.integer(DataKeys.TEACHER_MAX_AHEAD_BATCHES));
+        return new FeedBound(s.list(Keys.TEACHER_FEEDS, List.of(kafka.group("student"))),
+                s.integer(Keys.TEACHER_MAX_AHEAD_BATCHES));
     }
 
     /** The throttle that keeps this bound, metered; null when unbounded. */

@@ -3,8 +3,8 @@ package io.kdstream.teacher;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Secret;
-import io.kdstream.core.config.ServiceKeys;
 import io.kdstream.core.config.Settings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,9 +57,9 @@ final class TeacherAdmin implements AutoCloseable {
         }
 
         static Config from(Settings s) {
-            int port = s.integer(ServiceKeys.ADMIN_PORT);
-            String host = s.string(ServiceKeys.ADMIN_HOST);
-            String token = s.string(ServiceKeys.ADMIN_TOKEN, "");
+            int port = s.integer(Keys.ADMIN_PORT);
+            String host = s.string(Keys.ADMIN_HOST);
+            String token = s.string(Keys.ADMIN_TOKEN, "");
             return new Config(port, host, token.isEmpty() ? null : Secret.of(token));
         }
 

@@ -1,8 +1,8 @@
 package io.kdstream.teacher;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.models.ModelSpec;
 import io.kdstream.models.TorchScriptModel;
 import java.nio.file.Path;
@@ -66,15 +66,15 @@ public record TeacherConfig(Path model, Format format, String id, String version
 
     /** Reads {@code teacher.*}. */
     public static TeacherConfig from(Settings s) {
-        Path model = s.path(TrainingKeys.TEACHER_MODEL).orElseThrow(() -> new ConfigException("setting teacher.model is required: "
+        Path model = s.path(Keys.TEACHER_MODEL).orElseThrow(() -> new ConfigException("setting teacher.model is required: "
                 + "a kdstream model directory or a TorchScript file (set --teacher.model=... or KDS_TEACHER_MODEL)"));
-        Format format = s.choice(TrainingKeys.TEACHER_FORMAT, Format.class);
+        Format format = s.choice(Keys.TEACHER_FORMAT, Format.class);
         TorchScriptModel.Input in = TorchScriptModel.Input.from(s);
         ModelSpec input = in.spec();
-        Path root = s.path(TrainingKeys.TEACHER_MODEL_ROOT).orElse(model.toAbsolutePath().normalize().getParent());
-        List<Path> members = s.list(TrainingKeys.TEACHER_ENSEMBLE).stream().map(Path::of).toList();
+        Path root = s.path(Keys.TEACHER_MODEL_ROOT).orElse(model.toAbsolutePath().normalize().getParent());
+        List<Path> members = s.list(Keys.TEACHER_ENSEMBLE).stream().map(Path::of).toList();
         List<Double> weights = new ArrayList<>();
-        for (String w : s.list(TrainingKeys.TEACHER_ENSEMBLE_WEIGHTS, List.of())) {
+        for (String w : s.list(Keys.TEACHER_ENSEMBLE_WEIGHTS, List.of())) {
             try {
                 weights.add(Double.parseDouble(w));
             } catch (NumberFormatException e) {
@@ -83,11 +83,11 @@ public record TeacherConfig(Path model, Format format, String id, String version
         }
         List<String> names = new ArrayList<>(List.of(defaultId(model)));
         members.forEach(m -> names.add(defaultId(m)));
-        TeacherConfig c = new TeacherConfig(model, format, s.string(TrainingKeys.TEACHER_ID, String.join("+", names)),
-                s.string(TrainingKeys.TEACHER_VERSION, ""), input,
+        TeacherConfig c = new TeacherConfig(model, format, s.string(Keys.TEACHER_ID, String.join("+", names)),
+                s.string(Keys.TEACHER_VERSION, ""), input,
                 in.nhwc(),
-                s.choice(TrainingKeys.TEACHER_LOGITS, Precision.class) == Precision.FLOAT16,
-                s.string(TrainingKeys.TEACHER_DEVICE).toLowerCase(Locale.ROOT), root);
+                s.choice(Keys.TEACHER_LOGITS, Precision.class) == Precision.FLOAT16,
+                s.string(Keys.TEACHER_DEVICE).toLowerCase(Locale.ROOT), root);
         c.confine(model.toAbsolutePath().toString(), "teacher.model");
         List<Path> confined = new ArrayList<>();
         for (Path m : members) {

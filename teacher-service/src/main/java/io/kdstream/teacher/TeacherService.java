@@ -142,11 +142,6 @@ public final class TeacherService implements Service {
     }
 
     @Override
-    public String name() {
-        return STAGE;
-    }
-
-    @Override
     public Progress progress() {
         return ledger.progress();
     }

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DataPathPriority implements AutoCloseable {
     /** The setting's key. */
-    public static final String KEY = io.kdstream.core.config.ServiceKeys.ENGINE_DATA_PATH_PRIORITY.name();
+    public static final String KEY = io.kdstream.core.config.Keys.ENGINE_DATA_PATH_PRIORITY.name();
     /** How compute threads are named; the OpenMP workers a compute thread starts inherit its name. */
     public static final String COMPUTE_PREFIX = "kds-djl-";
     static final int SCHED_OTHER = 0;

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EngineSpin {
     /** The setting's key. */
-    public static final String KEY = io.kdstream.core.config.ServiceKeys.ENGINE_OMP_SPIN.name();
+    public static final String KEY = io.kdstream.core.config.Keys.ENGINE_OMP_SPIN.name();
     /** libgomp's variable. */
     public static final String VARIABLE = "GOMP_SPINCOUNT";
     /** The spin count {@code auto} sets. */

@@ -21,7 +21,7 @@ public final class EngineThreads {
     /** The DL engine kdstream runs: PyTorch through DJL. */
     public static final String ENGINE = "PyTorch";
     /** The setting's key. */
-    public static final String KEY = io.kdstream.core.config.ServiceKeys.ENGINE_THREADS.name();
+    public static final String KEY = io.kdstream.core.config.Keys.ENGINE_THREADS.name();
     /** DJL's system property for PyTorch's intra-op threads, read when the engine loads. */
     public static final String DJL_PROPERTY = "ai.djl.pytorch.num_threads";
 

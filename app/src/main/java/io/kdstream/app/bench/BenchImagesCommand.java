@@ -2,7 +2,7 @@ package io.kdstream.app.bench;
 
 import io.kdstream.app.CommandLine;
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.ToolKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.loader.dataset.SyntheticImageFolder;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,9 +33,9 @@ public final class BenchImagesCommand {
 
     public static int run(List<String> args, Map<String, String> env) {
         CommandLine.Parsed<Plan> p = CommandLine.parse("bench images", HELP, args, env, s -> {
-            Plan plan = new Plan(s.path(ToolKeys.BENCH_OUT).orElseThrow(),
-                    s.integer(ToolKeys.BENCH_CLASSES), s.integer(ToolKeys.BENCH_PER_CLASS),
-                    s.integer(ToolKeys.BENCH_TEST_PER_CLASS), s.longValue(ToolKeys.BENCH_SEED));
+            Plan plan = new Plan(s.path(Keys.BENCH_OUT).orElseThrow(),
+                    s.integer(Keys.BENCH_CLASSES), s.integer(Keys.BENCH_PER_CLASS),
+                    s.integer(Keys.BENCH_TEST_PER_CLASS), s.longValue(Keys.BENCH_SEED));
             ConfigException.require(plan.classes() >= 2, "bench.classes", plan.classes(), "must be >= 2");
             ConfigException.require(plan.perClass() >= 1, "bench.per-class", plan.perClass(), "must be >= 1");
             ConfigException.require(plan.testPerClass() >= 0, "bench.test-per-class", plan.testPerClass(),

@@ -9,8 +9,8 @@ import io.kdstream.augmenter.ops.BatchAugmenter;
 import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.ToolKeys;
 import io.kdstream.core.image.BatchRenderer;
 import io.kdstream.core.kafka.KafkaSender;
 import io.kdstream.core.kafka.KafkaSettings;
@@ -90,15 +90,15 @@ public final class DataBench {
         CommandLine.Parsed<Config> parsed = CommandLine.parse("bench data", HELP, args, env, given -> {
             Settings s = given.withDefaults(StreamCommand.DEFAULTS);
             KafkaSettings k = KafkaSettings.from(s);
-            String ref = s.string(ToolKeys.BENCH_REFERENCE);
-            int reps = s.integer(ToolKeys.BENCH_REPEATS);
-            int warm = s.integer(ToolKeys.BENCH_WARM_UPS);
+            String ref = s.string(Keys.BENCH_REFERENCE);
+            int reps = s.integer(Keys.BENCH_REPEATS);
+            int warm = s.integer(Keys.BENCH_WARM_UPS);
             ConfigException.require(warm >= 0, "bench.warm-ups", warm, "must be >= 0");
             ConfigException.require(reps >= 1, "bench.repeats", reps, "must be >= 1");
             ConfigException.require(List.of("auto", "off", "on").contains(ref), "bench.reference", ref,
                     "must be auto (the torchvision reference on image folders when python3 has torchvision), on or off");
             Config c = new Config(k, LoaderConfig.from(s, List.of(k.group(Augmenter.STAGE))),
-                    AugmenterConfig.from(s, List.of()), ref, s.string(ToolKeys.BENCH_PYTHON, ReferenceBench.defaultPython()),
+                    AugmenterConfig.from(s, List.of()), ref, s.string(Keys.BENCH_PYTHON, ReferenceBench.defaultPython()),
                     reps, warm, BatchRenderer.threads(s));
             given.markUsed(s);
             return c;

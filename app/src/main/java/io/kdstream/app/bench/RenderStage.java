@@ -41,11 +41,6 @@ final class RenderStage implements Service {
     }
 
     @Override
-    public String name() {
-        return "render";
-    }
-
-    @Override
     public Progress progress() {
         return progress;
     }

@@ -7,12 +7,9 @@ import io.kdstream.augmenter.AugmenterConfig;
 import io.kdstream.broker.EmbeddedKafkaBroker;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.DataKeys;
 import io.kdstream.core.config.Key;
-import io.kdstream.core.config.ServiceKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.ToolKeys;
-import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.loader.Loader;
 import io.kdstream.loader.LoaderConfig;
@@ -86,7 +83,7 @@ public final class ScaleBench {
     public static int run(List<String> args, Map<String, String> env) {
         CommandLine.Parsed<Plan> p = CommandLine.parse("bench scale", HELP, args, env, s -> {
             List<Integer> replicas = new ArrayList<>();
-            for (String r : s.list(ToolKeys.BENCH_REPLICAS)) {
+            for (String r : s.list(Keys.BENCH_REPLICAS)) {
                 try {
                     replicas.add(Integer.parseInt(r.trim()));
                 } catch (NumberFormatException e) {
@@ -98,13 +95,13 @@ public final class ScaleBench {
                     <= 64, "bench.replicas", replicas, "must be replica counts from 1 to 64");
             ConfigException.require(replicas.get(0) == 1, "bench.replicas", replicas, "must include 1 (the rate every "
                     + "efficiency is relative to)");
-            double latency = s.real(ToolKeys.BENCH_TEACHER_LATENCY_MS);
+            double latency = s.real(Keys.BENCH_TEACHER_LATENCY_MS);
             ConfigException.require(latency > 0, "bench.teacher-latency-ms", latency, "must be > 0");
-            int perReplica = s.integer(ToolKeys.BENCH_IMAGES_PER_REPLICA);
+            int perReplica = s.integer(Keys.BENCH_IMAGES_PER_REPLICA);
             ConfigException.require(perReplica >= 100, "bench.images-per-replica", perReplica, "must be >= 100");
-            Path plot = s.path(ToolKeys.BENCH_PLOT).orElseThrow();
-            for (Key own : List.of(ServiceKeys.KAFKA_BOOTSTRAP, ServiceKeys.KAFKA_TOPIC_PREFIX, DataKeys.PIPELINE_EPOCHS,
-                    TrainingKeys.STUDENT_OUT, TrainingKeys.TEACHER_MODEL)) {
+            Path plot = s.path(Keys.BENCH_PLOT).orElseThrow();
+            for (Key own : List.of(Keys.KAFKA_BOOTSTRAP, Keys.KAFKA_TOPIC_PREFIX, Keys.PIPELINE_EPOCHS,
+                    Keys.STUDENT_OUT, Keys.TEACHER_MODEL)) {
                 if (s.has(own)) { // each run sets these itself: a value given here would not be used
                     throw new ConfigException("bench scale sets " + own + " itself for each run (its embedded broker, "
                             + "bench.images-per-replica, a temporary directory, the stand-in teacher); leave it out");
@@ -139,7 +136,7 @@ public final class ScaleBench {
             StandInTeacher.write(teacherDir, plan.latencyMs(), train.numClasses());
             Path freeDir = tmp.resolve("models").resolve("free");
             StandInTeacher.write(freeDir, 0, train.numClasses());
-            int batch = plan.pipeline().integer(DataKeys.PIPELINE_BATCH_SIZE);
+            int batch = plan.pipeline().integer(Keys.PIPELINE_BATCH_SIZE);
             List<Point> points = new ArrayList<>();
             int top = plan.replicas().get(plan.replicas().size() - 1);
             Point bound = measure(broker, plan, train, -top, top * plan.imagesPerReplica(), freeDir, tmp, ticker);
@@ -155,7 +152,7 @@ public final class ScaleBench {
             double ideal = 1000.0 * meanBatch / plan.latencyMs();
             System.out.printf(Locale.ROOT, "%nbench scale: stand-in teachers at %.0f ms per batch (batches of up to %d, "
                     + "%.1f on average over %d partitions: %.0f images/s per replica at most), %s%n%n",
-                    plan.latencyMs(), batch, meanBatch, plan.pipeline().integer(ServiceKeys.KAFKA_PARTITIONS), ideal,
+                    plan.latencyMs(), batch, meanBatch, plan.pipeline().integer(Keys.KAFKA_PARTITIONS), ideal,
                     train.name());
             System.out.printf(Locale.ROOT, "| teacher replicas | images/s | efficiency | student input wait |%n"
                     + "|---:|---:|---:|---:|%n");

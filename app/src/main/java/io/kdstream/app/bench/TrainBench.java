@@ -10,8 +10,8 @@ import io.kdstream.core.Progress;
 import io.kdstream.core.RateWindow;
 import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.ToolKeys;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.kafka.TopicAdmin;
@@ -89,9 +89,9 @@ public final class TrainBench {
             loaderConfig = LoaderConfig.from(s, List.of(kafka.group(Augmenter.STAGE)));
             augConfig = AugmenterConfig.from(s, List.of());
             teacherConfig = TeacherConfig.from(s);
-            repeats = s.integer(ToolKeys.BENCH_REPEATS);
-            warmUps = s.integer(ToolKeys.BENCH_WARM_UPS);
-            brokerParent = brokerParent(s.string(ToolKeys.BENCH_BROKER_DIR));
+            repeats = s.integer(Keys.BENCH_REPEATS);
+            warmUps = s.integer(Keys.BENCH_WARM_UPS);
+            brokerParent = brokerParent(s.string(Keys.BENCH_BROKER_DIR));
             ConfigException.require(repeats >= 1, "bench.repeats", repeats, "must be >= 1");
             ConfigException.require(warmUps >= 1, "bench.warm-ups", warmUps, "must be >= 1");
             for (int i = 0; i < warmUps + repeats; i++) {

@@ -4,12 +4,9 @@ import io.kdstream.app.Demo;
 import io.kdstream.app.DemoCommand;
 import io.kdstream.core.Progress;
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Preset;
-import io.kdstream.core.config.ServiceKeys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.ToolKeys;
-import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.loader.dataset.DatasetException;
 import io.kdstream.student.EvalResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -98,17 +95,17 @@ public final class Experiment {
             }
             name = positional.get(0);
             arms = EXPERIMENTS.get(name);
-            smoke = raw.bool(ToolKeys.SMOKE);
-            epochs = raw.integer(DataKeys.PIPELINE_EPOCHS, smoke ? 2 : 3);
-            int n = raw.integer(ToolKeys.EXPERIMENT_SEEDS);
+            smoke = raw.bool(Keys.SMOKE);
+            epochs = raw.integer(Keys.PIPELINE_EPOCHS, smoke ? 2 : 3);
+            int n = raw.integer(Keys.EXPERIMENT_SEEDS);
             ConfigException.require(n >= 1 && n <= 10, "experiment.seeds", n, "must be 1..10");
-            long first = raw.longValue(DataKeys.PIPELINE_SEED);
+            long first = raw.longValue(Keys.PIPELINE_SEED);
             seeds = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 seeds.add(first + i);
             }
-            dir = raw.path(ToolKeys.EXPERIMENT_DIR).orElse(Demo.runDir("experiment-" + name));
-            if (raw.has(ServiceKeys.PRESET)) {
+            dir = raw.path(Keys.EXPERIMENT_DIR).orElse(Demo.runDir("experiment-" + name));
+            if (raw.has(Keys.PRESET)) {
                 throw new ConfigException("setting preset cannot be given to an experiment: each arm sets its own");
             }
         } catch (ConfigException e) {
@@ -158,7 +155,7 @@ public final class Experiment {
         o.put("pipeline.epochs", Integer.toString(epochs * factor));
         o.put("pipeline.seed", Long.toString(seed));
         if (smoke) { // the smoke size distils from the shipped teacher instead of training one per arm
-            o.put("teacher.model", raw.string(TrainingKeys.TEACHER_MODEL, Demo.SHIPPED_TEACHER.toString()));
+            o.put("teacher.model", raw.string(Keys.TEACHER_MODEL, Demo.SHIPPED_TEACHER.toString()));
         }
         Map<String, String> shown = new LinkedHashMap<>(o);
         o.put("student.out", dir.resolve(slug).resolve("student").toString());

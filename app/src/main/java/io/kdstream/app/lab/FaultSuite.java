@@ -3,11 +3,8 @@ package io.kdstream.app.lab;
 import io.kdstream.app.Demo;
 import io.kdstream.core.Progress;
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.DataKeys;
-import io.kdstream.core.config.ServiceKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
-import io.kdstream.core.config.ToolKeys;
-import io.kdstream.core.config.TrainingKeys;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.loader.dataset.DatasetException;
 import io.kdstream.loader.dataset.DatasetSpec;
@@ -103,19 +100,19 @@ public final class FaultSuite {
         List<Scenario> only = new ArrayList<>();
         Path dir;
         try {
-            for (String o : s.list(ToolKeys.FAULTS_ONLY, List.of())) {
+            for (String o : s.list(Keys.FAULTS_ONLY, List.of())) {
                 only.add(Scenario.of(o));
             }
             if (only.isEmpty()) {
                 only.addAll(List.of(Scenario.values()));
             }
-            dir = s.path(ToolKeys.FAULTS_DIR).orElse(Demo.runDir("faults"));
+            dir = s.path(Keys.FAULTS_DIR).orElse(Demo.runDir("faults"));
             DatasetSpec dataset = DatasetSpec.from(s);
             dataset.open(true);
-            s.path(TrainingKeys.TEACHER_MODEL).orElseThrow();
-            s.integer(DataKeys.PIPELINE_EPOCHS);
-            s.integer(DataKeys.PIPELINE_BATCH_SIZE);
-            s.integer(ServiceKeys.KAFKA_PARTITIONS);
+            s.path(Keys.TEACHER_MODEL).orElseThrow();
+            s.integer(Keys.PIPELINE_EPOCHS);
+            s.integer(Keys.PIPELINE_BATCH_SIZE);
+            s.integer(Keys.KAFKA_PARTITIONS);
             if (!positional.isEmpty()) {
                 throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");
             }
@@ -197,7 +194,7 @@ public final class FaultSuite {
         String injected = "-";
         String recovery = "-";
         int restartedPort = -1;
-        long interval = Math.max(2, totalBatches() / settings.integer(DataKeys.PIPELINE_EPOCHS) / 4);
+        long interval = Math.max(2, totalBatches() / settings.integer(Keys.PIPELINE_EPOCHS) / 4);
         Map<String, String> studentExtra = scenario == Scenario.STUDENT_SIGKILL_MID_EPOCH
                 ? Map.of("student.checkpoint-every-steps", Long.toString(interval)) : Map.of();
         try {
@@ -304,7 +301,7 @@ public final class FaultSuite {
     /** An unloadable teacher model: the teacher service must stop at start-up with a message naming the file. */
     private Row badModel(Path sdir, long t0) throws IOException, InterruptedException {
         Path model = Files.createDirectories(sdir.resolve("models/broken"));
-        Path good = settings.path(TrainingKeys.TEACHER_MODEL).orElseThrow();
+        Path good = settings.path(Keys.TEACHER_MODEL).orElseThrow();
         Files.copy(good.resolve("model.properties"), model.resolve("model.properties"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         byte[] params = Files.readAllBytes(good.resolve("model.params"));
@@ -350,8 +347,8 @@ public final class FaultSuite {
 
     private long totalBatches() {
         DatasetSpec d = DatasetSpec.from(settings);
-        return settings.integer(DataKeys.PIPELINE_EPOCHS) * StudentConfig.batchesPerEpoch(d.open(true).size(),
-                settings.integer(ServiceKeys.KAFKA_PARTITIONS), settings.integer(DataKeys.PIPELINE_BATCH_SIZE));
+        return settings.integer(Keys.PIPELINE_EPOCHS) * StudentConfig.batchesPerEpoch(d.open(true).size(),
+                settings.integer(Keys.KAFKA_PARTITIONS), settings.integer(Keys.PIPELINE_BATCH_SIZE));
     }
 
 
@@ -359,12 +356,12 @@ public final class FaultSuite {
     private ChildProcess service(Path sdir, String service, String name, String bootstrap, int metricsPort,
                           Map<String, String> extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("run", service, "--kafka.bootstrap=" + bootstrap,
-                "--kafka.partitions=" + settings.integer(ServiceKeys.KAFKA_PARTITIONS), "--metrics.port=" + metricsPort,
+                "--kafka.partitions=" + settings.integer(Keys.KAFKA_PARTITIONS), "--metrics.port=" + metricsPort,
                 "--metrics.host=127.0.0.1", "--metrics.replica=" + name));
         DatasetSpec d = DatasetSpec.from(settings);
-        int epochs = settings.integer(DataKeys.PIPELINE_EPOCHS);
-        int batch = settings.integer(DataKeys.PIPELINE_BATCH_SIZE);
-        Path teacher = settings.path(TrainingKeys.TEACHER_MODEL).orElseThrow().toAbsolutePath();
+        int epochs = settings.integer(Keys.PIPELINE_EPOCHS);
+        int batch = settings.integer(Keys.PIPELINE_BATCH_SIZE);
+        Path teacher = settings.path(Keys.TEACHER_MODEL).orElseThrow().toAbsolutePath();
         switch (service) {
             case "loader" -> args.addAll(List.of("--dataset.path=" + d.path(), "--dataset.limit=" + d.limit(),
                     "--pipeline.epochs=" + epochs, "--pipeline.batch-size=" + batch));

@@ -2,8 +2,8 @@ package io.kdstream.core.cli;
 
 import io.kdstream.core.Service;
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Preset;
-import io.kdstream.core.config.ServiceKeys;
 import io.kdstream.core.config.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -41,7 +41,7 @@ public final class ServiceMain {
         String replica;
         try {
             settings = Preset.apply(Settings.parse(args, env, positional));
-            replica = settings.string(ServiceKeys.METRICS_REPLICA, ProcessMetrics.defaultReplica());
+            replica = settings.string(Keys.METRICS_REPLICA, ProcessMetrics.defaultReplica());
         } catch (ConfigException e) {
             System.err.println("kdstream " + name + ": " + e.getMessage());
             return 2;
@@ -52,8 +52,8 @@ public final class ServiceMain {
         int port;
         String host;
         try {
-            port = settings.integer(ServiceKeys.METRICS_PORT);
-            host = settings.string(ServiceKeys.METRICS_HOST);
+            port = settings.integer(Keys.METRICS_PORT);
+            host = settings.string(Keys.METRICS_HOST);
             service = factory.create(settings, registry);
             if (!positional.isEmpty()) {
                 throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");

@@ -1,11 +1,9 @@
 package io.kdstream.core.config;
 
-import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * One setting, declared once in the catalogue ({@link Catalogue}): its name ({@code --name=value},
+ * One setting, declared once in the catalogue ({@link Catalogue}, {@code settings.tsv}): its name ({@code --name=value},
  * {@code KDS_NAME}), its type, its default, a one-line meaning and the parts of kdstream that read it. Config records
  * read settings only through keys ({@link Settings#integer(Key)} and the like), so the default in effect, the one
  * {@code --help} prints and the one docs/SETTINGS.md lists are the same text.
@@ -63,20 +61,6 @@ public record Key(String name, Type type, String fallback, String shown, String 
             throw new IllegalArgumentException(name + " needs a meaning and its readers");
         }
         readers = Set.copyOf(readers);
-    }
-
-    /** A key with a default value. */
-    static Key of(String name, Type type, String fallback, String meaning, Reader... readers) {
-        return new Key(name, type, fallback, fallback, meaning, set(readers));
-    }
-
-    /** A key whose default its reader computes, or which has none ({@code shown} says which). */
-    static Key ruled(String name, Type type, String shown, String meaning, Reader... readers) {
-        return new Key(name, type, null, shown, meaning, set(readers));
-    }
-
-    private static Set<Reader> set(Reader... readers) {
-        return readers.length == 0 ? Set.of() : EnumSet.copyOf(Arrays.asList(readers));
     }
 
     /** Whether the key is a pass-through family ({@code kafka.client.*}). */

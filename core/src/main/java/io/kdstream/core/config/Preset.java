@@ -121,7 +121,7 @@ public enum Preset {
 
     /** Applies {@code preset} (flag or {@code KDS_PRESET}) when given; unchanged settings otherwise. */
     public static Settings apply(Settings s) {
-        return s.raw(ServiceKeys.PRESET).map(name -> s.withPreset(byName(name).settings())).orElse(s);
+        return s.raw(Keys.PRESET).map(name -> s.withPreset(byName(name).settings())).orElse(s);
     }
 
     /** The preset of a name, or a ConfigException listing the known ones. */

@@ -17,7 +17,7 @@ import java.util.Optional;
  */
 public final class RunId {
     /** The setting's key. */
-    public static final Key KEY = DataKeys.PIPELINE_RUN;
+    public static final Key KEY = Keys.PIPELINE_RUN;
     private static final String PATTERN = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}";
 
     private RunId() {

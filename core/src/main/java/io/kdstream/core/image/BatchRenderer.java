@@ -1,7 +1,7 @@
 package io.kdstream.core.image;
 
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.ImageU8;
@@ -46,7 +46,7 @@ public final class BatchRenderer implements AutoCloseable {
 
     /** Reads {@code render.threads}: the threads that decode and crop view records' files (default one per core). */
     public static int threads(Settings s) {
-        int n = s.integer(DataKeys.RENDER_THREADS, defaultThreads());
+        int n = s.integer(Keys.RENDER_THREADS, defaultThreads());
         ConfigException.require(n >= 1, "render.threads", n, "must be >= 1");
         return n;
     }

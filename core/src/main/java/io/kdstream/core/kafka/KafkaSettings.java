@@ -1,8 +1,8 @@
 package io.kdstream.core.kafka;
 
 import io.kdstream.core.config.ConfigException;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.RunId;
-import io.kdstream.core.config.ServiceKeys;
 import io.kdstream.core.config.Settings;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -43,14 +43,14 @@ public record KafkaSettings(String bootstrapServers, String topicPrefix, int par
     /** Reads {@code kafka.*}. */
     public static KafkaSettings from(Settings s) {
         return new KafkaSettings(
-                s.string(ServiceKeys.KAFKA_BOOTSTRAP),
-                s.string(ServiceKeys.KAFKA_TOPIC_PREFIX) + RunId.from(s).map(run -> run + ".").orElse(""),
-                s.integer(ServiceKeys.KAFKA_PARTITIONS),
-                (short) s.integer(ServiceKeys.KAFKA_REPLICATION),
-                s.integer(ServiceKeys.KAFKA_MAX_RECORD_BYTES),
-                Duration.ofMillis(s.longValue(ServiceKeys.KAFKA_SEND_TIMEOUT_MS)),
-                s.string(ServiceKeys.KAFKA_CLIENT_ID, defaultClientId()),
-                s.withPrefix(ServiceKeys.KAFKA_CLIENT));
+                s.string(Keys.KAFKA_BOOTSTRAP),
+                s.string(Keys.KAFKA_TOPIC_PREFIX) + RunId.from(s).map(run -> run + ".").orElse(""),
+                s.integer(Keys.KAFKA_PARTITIONS),
+                (short) s.integer(Keys.KAFKA_REPLICATION),
+                s.integer(Keys.KAFKA_MAX_RECORD_BYTES),
+                Duration.ofMillis(s.longValue(Keys.KAFKA_SEND_TIMEOUT_MS)),
+                s.string(Keys.KAFKA_CLIENT_ID, defaultClientId()),
+                s.withPrefix(Keys.KAFKA_CLIENT));
     }
 
     /** Local settings for a broker at {@code bootstrap} (tests, the one-machine run). */

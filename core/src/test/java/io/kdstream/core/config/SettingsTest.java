@@ -18,12 +18,12 @@ class SettingsTest {
         List<String> positional = new ArrayList<>();
         Settings s = Settings.parse(List.of("--pipeline.epochs=1", "--augmenter.max-ahead-batches=2", "--augment.dlb",
                         "pos"), Map.of("KDS_PIPELINE_EPOCHS", "9", "KDS_DATASET_LIMIT", "3", "PATH", "/bin"), positional);
-        assertEquals(1, s.integer(DataKeys.PIPELINE_EPOCHS));
-        assertEquals(2, s.integer(DataKeys.AUGMENTER_MAX_AHEAD_BATCHES));
-        assertTrue(s.bool(DataKeys.AUGMENT_DLB));
-        assertEquals(3, s.integer(DataKeys.DATASET_LIMIT));
-        assertEquals(128, s.integer(DataKeys.PIPELINE_BATCH_SIZE), "the catalogue's default");
-        assertEquals(7, s.integer(DataKeys.AUGMENTER_THREADS, 7), "a default the reader computes");
+        assertEquals(1, s.integer(Keys.PIPELINE_EPOCHS));
+        assertEquals(2, s.integer(Keys.AUGMENTER_MAX_AHEAD_BATCHES));
+        assertTrue(s.bool(Keys.AUGMENT_DLB));
+        assertEquals(3, s.integer(Keys.DATASET_LIMIT));
+        assertEquals(128, s.integer(Keys.PIPELINE_BATCH_SIZE), "the catalogue's default");
+        assertEquals(7, s.integer(Keys.AUGMENTER_THREADS, 7), "a default the reader computes");
         assertEquals(List.of("pos"), positional);
         s.requireAllUsed();
     }
@@ -31,7 +31,7 @@ class SettingsTest {
     @Test
     void shouldRejectAnUnknownFlagWithASuggestion() {
         Settings s = Settings.of(Map.of("pipeline.epoch", "3"), Map.of());
-        s.integer(DataKeys.PIPELINE_EPOCHS);
+        s.integer(Keys.PIPELINE_EPOCHS);
         List<String> warnings = new ArrayList<>();
         ConfigException e = assertThrows(ConfigException.class, () -> s.requireAllUsed(warnings::add));
         assertTrue(e.getMessage().contains("--pipeline.epoch (did you mean --pipeline.epochs?)"), e.getMessage());
@@ -42,8 +42,8 @@ class SettingsTest {
         // the container images' case: a compose service sets variables that another command of the image does not read
         Settings s = Settings.of(Map.of("device", "cpu"), Map.of("KDS_METRICS_PORT", "9400", "KDS_PIPELINE_SEEDS",
                 "1", "HOME", "/root"));
-        s.string(ToolKeys.DEVICE);
-        s.longValue(DataKeys.PIPELINE_SEED);
+        s.string(Keys.DEVICE);
+        s.longValue(Keys.PIPELINE_SEED);
         List<String> warnings = new ArrayList<>();
         s.requireAllUsed(warnings::add);
         assertEquals(1, warnings.size(), warnings.toString());
@@ -58,7 +58,7 @@ class SettingsTest {
     @Test
     void shouldNotWarnWhenEveryVariableWasRead() {
         Settings s = Settings.of(Map.of(), Map.of("KDS_PIPELINE_SEED", "7"));
-        assertEquals(7, s.longValue(DataKeys.PIPELINE_SEED));
+        assertEquals(7, s.longValue(Keys.PIPELINE_SEED));
         List<String> warnings = new ArrayList<>();
         s.requireAllUsed(warnings::add);
         assertEquals(List.of(), warnings);
@@ -67,11 +67,11 @@ class SettingsTest {
     @Test
     void shouldNameTheSettingInParseAndRangeErrors() {
         Settings s = Settings.of(Map.of("dataset.limit", "many", "augment.mix", "green", "kafka.partitions", "0"));
-        assertTrue(assertThrows(ConfigException.class, () -> s.integer(DataKeys.DATASET_LIMIT)).getMessage()
+        assertTrue(assertThrows(ConfigException.class, () -> s.integer(Keys.DATASET_LIMIT)).getMessage()
                 .contains("KDS_DATASET_LIMIT"));
-        assertTrue(assertThrows(ConfigException.class, () -> s.choice(DataKeys.AUGMENT_MIX, Color.class)).getMessage()
+        assertTrue(assertThrows(ConfigException.class, () -> s.choice(Keys.AUGMENT_MIX, Color.class)).getMessage()
                 .contains("[red, dark-blue]"));
-        assertEquals(Color.DARK_BLUE, Settings.of(Map.of("augment.mix", "dark-blue")).choice(DataKeys.AUGMENT_MIX,
+        assertEquals(Color.DARK_BLUE, Settings.of(Map.of("augment.mix", "dark-blue")).choice(Keys.AUGMENT_MIX,
                 Color.class));
         ConfigException e = assertThrows(ConfigException.class, () -> KafkaSettings.from(s));
         assertTrue(e.getMessage().contains("kafka.partitions=0") && e.getMessage().contains("KDS_KAFKA_PARTITIONS"),
@@ -94,9 +94,9 @@ class SettingsTest {
         Settings s = Settings.of(Map.of("student.lr", "flag"), Map.of("KDS_STUDENT_CE_WEIGHT", "env"))
                 .withDefaults(Map.of("student.lr", "preset", "student.ce-weight", "preset", "student.kd-weight",
                         "preset"));
-        assertEquals("flag", s.string(TrainingKeys.STUDENT_LR));
-        assertEquals("env", s.string(TrainingKeys.STUDENT_CE_WEIGHT));
-        assertEquals("preset", s.string(TrainingKeys.STUDENT_KD_WEIGHT, "none"));
+        assertEquals("flag", s.string(Keys.STUDENT_LR));
+        assertEquals("env", s.string(Keys.STUDENT_CE_WEIGHT));
+        assertEquals("preset", s.string(Keys.STUDENT_KD_WEIGHT, "none"));
     }
 
     @Test
@@ -104,10 +104,10 @@ class SettingsTest {
         Settings s = Preset.apply(Settings.of(Map.of("preset", "usi", "student.lr", "1e-3"),
                 Map.of("KDS_STUDENT_KD_WEIGHT", "2"))).withDefaults(Map.of("student.lr", "9", "student.ce-weight", "7",
                 "dataset.limit", "5"));
-        assertEquals("1e-3", s.string(TrainingKeys.STUDENT_LR), "flag over preset and default");
-        assertEquals("2", s.string(TrainingKeys.STUDENT_KD_WEIGHT, "none"), "variable over preset");
-        assertEquals("1", s.string(TrainingKeys.STUDENT_CE_WEIGHT), "preset over default");
-        assertEquals("switch", s.string(DataKeys.AUGMENT_MIX));
+        assertEquals("1e-3", s.string(Keys.STUDENT_LR), "flag over preset and default");
+        assertEquals("2", s.string(Keys.STUDENT_KD_WEIGHT, "none"), "variable over preset");
+        assertEquals("1", s.string(Keys.STUDENT_CE_WEIGHT), "preset over default");
+        assertEquals("switch", s.string(Keys.AUGMENT_MIX));
         s.requireAllUsed(); // preset and default keys this service never read are not errors
     }
 
@@ -129,7 +129,7 @@ class SettingsTest {
 
     @Test
     void shouldRequireTheReaderToComputeADefaultTheCatalogueDoesNotGive() {
-        assertThrows(IllegalStateException.class, () -> Settings.of(Map.of()).integer(DataKeys.AUGMENTER_THREADS));
-        assertEquals(3, Settings.of(Map.of("augmenter.threads", "3")).integer(DataKeys.AUGMENTER_THREADS, 1));
+        assertThrows(IllegalStateException.class, () -> Settings.of(Map.of()).integer(Keys.AUGMENTER_THREADS));
+        assertEquals(3, Settings.of(Map.of("augmenter.threads", "3")).integer(Keys.AUGMENTER_THREADS, 1));
     }
 }

@@ -1,7 +1,7 @@
 package io.kdstream.loader.dataset;
 
 import io.kdstream.core.config.ConfigException;
-import io.kdstream.core.config.DataKeys;
+import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.image.ImageDecoder;
 import java.nio.file.Files;
@@ -55,15 +55,15 @@ public record DatasetSpec(Kind kind, Path path, boolean labeled, int channels, i
 
     /** Reads {@code dataset.*}. */
     public static DatasetSpec from(Settings s) {
-        Kind kind = s.choice(DataKeys.DATASET_KIND, Kind.class);
-        Path path = s.path(DataKeys.DATASET_PATH).orElse(kind == Kind.IDX ? DEBIAN_FASHION_MNIST : null);
+        Kind kind = s.choice(Keys.DATASET_KIND, Kind.class);
+        Path path = s.path(Keys.DATASET_PATH).orElse(kind == Kind.IDX ? DEBIAN_FASHION_MNIST : null);
         if (path == null) {
             throw new ConfigException("setting dataset.path is required for dataset.kind=" + kind.name()
                     .toLowerCase(java.util.Locale.ROOT) + " (set --dataset.path=DIR or KDS_DATASET_PATH)");
         }
-        return new DatasetSpec(kind, path, s.bool(DataKeys.DATASET_LABELED), s.integer(DataKeys.DATASET_CHANNELS),
-                s.integer(DataKeys.DATASET_CLASSES), s.integer(DataKeys.DATASET_MAX_SIDE), s.integer(DataKeys.DATASET_LIMIT),
-                s.integer(DataKeys.DATASET_TEST_LIMIT), s.path(DataKeys.DATASET_EVAL_PATH).orElse(null));
+        return new DatasetSpec(kind, path, s.bool(Keys.DATASET_LABELED), s.integer(Keys.DATASET_CHANNELS),
+                s.integer(Keys.DATASET_CLASSES), s.integer(Keys.DATASET_MAX_SIDE), s.integer(Keys.DATASET_LIMIT),
+                s.integer(Keys.DATASET_TEST_LIMIT), s.path(Keys.DATASET_EVAL_PATH).orElse(null));
     }
 
     /** Fashion-MNIST in a directory (tests, tools). */

@@ -1,0 +1,152 @@
+package io.kdstream.core.config;
+
+/**
+ * Handles of every setting: each names a row of the settings catalogue ({@link Catalogue}, {@code settings.tsv}),
+ * where its type, default, readers and meaning are declared. Code reads settings only through these.
+ */
+public final class Keys {
+    private Keys() {
+    }
+
+    // the data path: dataset, pipeline, loader, augmenter, views, rendering
+    public static final Key DATASET_KIND = Catalogue.key("dataset.kind");
+    public static final Key DATASET_PATH = Catalogue.key("dataset.path");
+    public static final Key DATASET_LABELED = Catalogue.key("dataset.labeled");
+    public static final Key DATASET_CHANNELS = Catalogue.key("dataset.channels");
+    public static final Key DATASET_CLASSES = Catalogue.key("dataset.classes");
+    public static final Key DATASET_MAX_SIDE = Catalogue.key("dataset.max-side");
+    public static final Key DATASET_LIMIT = Catalogue.key("dataset.limit");
+    public static final Key DATASET_TEST_LIMIT = Catalogue.key("dataset.test-limit");
+    public static final Key DATASET_EVAL_PATH = Catalogue.key("dataset.eval-path");
+    public static final Key DATASET_SOURCE = Catalogue.key("dataset.source");
+    public static final Key DATASET_TARGET = Catalogue.key("dataset.target");
+    public static final Key DATASET_VERIFY = Catalogue.key("dataset.verify");
+    public static final Key PIPELINE_EPOCHS = Catalogue.key("pipeline.epochs");
+    public static final Key PIPELINE_BATCH_SIZE = Catalogue.key("pipeline.batch-size");
+    public static final Key PIPELINE_SEED = Catalogue.key("pipeline.seed");
+    public static final Key PIPELINE_RUN = Catalogue.key("pipeline.run");
+    public static final Key LOADER_SHIP = Catalogue.key("loader.ship");
+    public static final Key LOADER_MAX_AHEAD_BATCHES = Catalogue.key("loader.max-ahead-batches");
+    public static final Key LOADER_FEEDS = Catalogue.key("loader.feeds");
+    public static final Key LOADER_MAX_IN_FLIGHT = Catalogue.key("loader.max-in-flight");
+    public static final Key AUGMENTER_THREADS = Catalogue.key("augmenter.threads");
+    public static final Key AUGMENTER_FEEDS = Catalogue.key("augmenter.feeds");
+    public static final Key AUGMENTER_MAX_AHEAD_BATCHES = Catalogue.key("augmenter.max-ahead-batches");
+    public static final Key TEACHER_FEEDS = Catalogue.key("teacher.feeds");
+    public static final Key TEACHER_MAX_AHEAD_BATCHES = Catalogue.key("teacher.max-ahead-batches");
+    public static final Key VIEW_TEACHER_SIZE = Catalogue.key("view.teacher-size");
+    public static final Key VIEW_STUDENT_SIZE = Catalogue.key("view.student-size");
+    public static final Key AUGMENT_CROP_SCALE_MIN = Catalogue.key("augment.crop-scale-min");
+    public static final Key AUGMENT_CROP_SCALE_MAX = Catalogue.key("augment.crop-scale-max");
+    public static final Key AUGMENT_CROP_RATIO_MIN = Catalogue.key("augment.crop-ratio-min");
+    public static final Key AUGMENT_CROP_RATIO_MAX = Catalogue.key("augment.crop-ratio-max");
+    public static final Key AUGMENT_FLIP = Catalogue.key("augment.flip");
+    public static final Key AUGMENT_MIX = Catalogue.key("augment.mix");
+    public static final Key AUGMENT_MIXUP_ALPHA = Catalogue.key("augment.mixup-alpha");
+    public static final Key AUGMENT_MIXUP_MAX_LAMBDA = Catalogue.key("augment.mixup-max-lambda");
+    public static final Key AUGMENT_CUTMIX_ALPHA = Catalogue.key("augment.cutmix-alpha");
+    public static final Key AUGMENT_SWITCH_PROB = Catalogue.key("augment.switch-prob");
+    public static final Key AUGMENT_MIX_PROB = Catalogue.key("augment.mix-prob");
+    public static final Key AUGMENT_TEACHER_VIEW = Catalogue.key("augment.teacher-view");
+    public static final Key AUGMENT_VIEW_ENCODING = Catalogue.key("augment.view-encoding");
+    public static final Key AUGMENT_DLB = Catalogue.key("augment.dlb");
+    public static final Key RENDER_THREADS = Catalogue.key("render.threads");
+    // the teacher service and the student trainer
+    public static final Key TEACHER_MODEL = Catalogue.key("teacher.model");
+    public static final Key TEACHER_FORMAT = Catalogue.key("teacher.format");
+    public static final Key TEACHER_ID = Catalogue.key("teacher.id");
+    public static final Key TEACHER_VERSION = Catalogue.key("teacher.version");
+    public static final Key TEACHER_CLASSES = Catalogue.key("teacher.classes");
+    public static final Key TEACHER_CHANNELS = Catalogue.key("teacher.channels");
+    public static final Key TEACHER_SIZE = Catalogue.key("teacher.size");
+    public static final Key TEACHER_MEAN = Catalogue.key("teacher.mean");
+    public static final Key TEACHER_STD = Catalogue.key("teacher.std");
+    public static final Key TEACHER_LAYOUT = Catalogue.key("teacher.layout");
+    public static final Key TEACHER_LOGITS = Catalogue.key("teacher.logits");
+    public static final Key TEACHER_DEVICE = Catalogue.key("teacher.device");
+    public static final Key TEACHER_MODEL_ROOT = Catalogue.key("teacher.model-root");
+    public static final Key TEACHER_ENSEMBLE = Catalogue.key("teacher.ensemble");
+    public static final Key TEACHER_ENSEMBLE_WEIGHTS = Catalogue.key("teacher.ensemble-weights");
+    public static final Key STUDENT_MODE = Catalogue.key("student.mode");
+    public static final Key STUDENT_ARCH = Catalogue.key("student.arch");
+    public static final Key STUDENT_WIDTH = Catalogue.key("student.width");
+    public static final Key STUDENT_DEPTH = Catalogue.key("student.depth");
+    public static final Key STUDENT_SIZE = Catalogue.key("student.size");
+    public static final Key STUDENT_MEAN = Catalogue.key("student.mean");
+    public static final Key STUDENT_STD = Catalogue.key("student.std");
+    public static final Key STUDENT_TWEAKS = Catalogue.key("student.tweaks");
+    public static final Key STUDENT_SEED = Catalogue.key("student.seed");
+    public static final Key STUDENT_TEMPERATURE = Catalogue.key("student.temperature");
+    public static final Key STUDENT_CE_WEIGHT = Catalogue.key("student.ce-weight");
+    public static final Key STUDENT_KD_WEIGHT = Catalogue.key("student.kd-weight");
+    public static final Key STUDENT_LR = Catalogue.key("student.lr");
+    public static final Key STUDENT_LR_PER_256 = Catalogue.key("student.lr-per-256");
+    public static final Key STUDENT_WARMUP_EPOCHS = Catalogue.key("student.warmup-epochs");
+    public static final Key STUDENT_WEIGHT_DECAY = Catalogue.key("student.weight-decay");
+    public static final Key STUDENT_NO_BIAS_DECAY = Catalogue.key("student.no-bias-decay");
+    public static final Key STUDENT_CLIP_NORM = Catalogue.key("student.clip-norm");
+    public static final Key STUDENT_LABEL_SMOOTHING = Catalogue.key("student.label-smoothing");
+    public static final Key STUDENT_CHECKPOINT_EVERY_STEPS = Catalogue.key("student.checkpoint-every-steps");
+    public static final Key STUDENT_CHECKPOINT_EVERY_MINUTES = Catalogue.key("student.checkpoint-every-minutes");
+    public static final Key STUDENT_DIVERGENCE_RATIO = Catalogue.key("student.divergence-ratio");
+    public static final Key STUDENT_ON_DIVERGENCE = Catalogue.key("student.on-divergence");
+    public static final Key STUDENT_OUT = Catalogue.key("student.out");
+    public static final Key STUDENT_RESUME = Catalogue.key("student.resume");
+    public static final Key STUDENT_EVAL_TEACHER = Catalogue.key("student.eval-teacher");
+    public static final Key STUDENT_EVAL_EVERY = Catalogue.key("student.eval-every");
+    public static final Key STUDENT_DEVICE = Catalogue.key("student.device");
+    public static final Key STUDENT_EXPECT_TEACHERS = Catalogue.key("student.expect-teachers");
+    public static final Key STUDENT_UNEXPECTED_TEACHER = Catalogue.key("student.unexpected-teacher");
+    public static final Key STUDENT_TEACHER_WEIGHTS = Catalogue.key("student.teacher-weights");
+    // Kafka clients, metrics and admin endpoints, engine and OS tuning, the broker, presets, help
+    public static final Key KAFKA_BOOTSTRAP = Catalogue.key("kafka.bootstrap");
+    public static final Key KAFKA_TOPIC_PREFIX = Catalogue.key("kafka.topic-prefix");
+    public static final Key KAFKA_PARTITIONS = Catalogue.key("kafka.partitions");
+    public static final Key KAFKA_REPLICATION = Catalogue.key("kafka.replication");
+    public static final Key KAFKA_MAX_RECORD_BYTES = Catalogue.key("kafka.max-record-bytes");
+    public static final Key KAFKA_SEND_TIMEOUT_MS = Catalogue.key("kafka.send-timeout-ms");
+    public static final Key KAFKA_CLIENT_ID = Catalogue.key("kafka.client-id");
+    public static final Key KAFKA_CLIENT = Catalogue.key("kafka.client.*");
+    public static final Key METRICS_PORT = Catalogue.key("metrics.port");
+    public static final Key METRICS_HOST = Catalogue.key("metrics.host");
+    public static final Key METRICS_REPLICA = Catalogue.key("metrics.replica");
+    public static final Key ADMIN_PORT = Catalogue.key("admin.port");
+    public static final Key ADMIN_HOST = Catalogue.key("admin.host");
+    public static final Key ADMIN_TOKEN = Catalogue.key("admin.token");
+    public static final Key ENGINE_THREADS = Catalogue.key("engine.threads");
+    public static final Key ENGINE_DATA_PATH_PRIORITY = Catalogue.key("engine.data-path-priority");
+    public static final Key ENGINE_OMP_SPIN = Catalogue.key("engine.omp-spin");
+    public static final Key HELP = Catalogue.key("help");
+    public static final Key PRESET = Catalogue.key("preset");
+    public static final Key BROKER_PORT = Catalogue.key("broker.port");
+    public static final Key BROKER_DATA_DIR = Catalogue.key("broker.data-dir");
+    // the one-machine commands: demo, experiments, faults, benches, admin
+    public static final Key SMOKE = Catalogue.key("smoke");
+    public static final Key DEMO_TEACHER_ARCH = Catalogue.key("demo.teacher-arch");
+    public static final Key DEMO_TEACHER_WIDTH = Catalogue.key("demo.teacher-width");
+    public static final Key DEMO_TEACHER_DEPTH = Catalogue.key("demo.teacher-depth");
+    public static final Key DEMO_TEACHER_EPOCHS = Catalogue.key("demo.teacher-epochs");
+    public static final Key DEMO_TEACHER_LR = Catalogue.key("demo.teacher-lr");
+    public static final Key EXPERIMENT_SEEDS = Catalogue.key("experiment.seeds");
+    public static final Key EXPERIMENT_DIR = Catalogue.key("experiment.dir");
+    public static final Key FAULTS_ONLY = Catalogue.key("faults.only");
+    public static final Key FAULTS_DIR = Catalogue.key("faults.dir");
+    public static final Key BENCH_REPEATS = Catalogue.key("bench.repeats");
+    public static final Key BENCH_WARM_UPS = Catalogue.key("bench.warm-ups");
+    public static final Key BENCH_REFERENCE = Catalogue.key("bench.reference");
+    public static final Key BENCH_PYTHON = Catalogue.key("bench.python");
+    public static final Key BENCH_BROKER_DIR = Catalogue.key("bench.broker-dir");
+    public static final Key BENCH_REPLICAS = Catalogue.key("bench.replicas");
+    public static final Key BENCH_TEACHER_LATENCY_MS = Catalogue.key("bench.teacher-latency-ms");
+    public static final Key BENCH_IMAGES_PER_REPLICA = Catalogue.key("bench.images-per-replica");
+    public static final Key BENCH_PLOT = Catalogue.key("bench.plot");
+    public static final Key BENCH_OUT = Catalogue.key("bench.out");
+    public static final Key BENCH_CLASSES = Catalogue.key("bench.classes");
+    public static final Key BENCH_PER_CLASS = Catalogue.key("bench.per-class");
+    public static final Key BENCH_TEST_PER_CLASS = Catalogue.key("bench.test-per-class");
+    public static final Key BENCH_SEED = Catalogue.key("bench.seed");
+    public static final Key DEVICE = Catalogue.key("device");
+    public static final Key SWAP_TO = Catalogue.key("to");
+    public static final Key SWAP_ID = Catalogue.key("id");
+    public static final Key SWAP_VERSION = Catalogue.key("version");
+}
