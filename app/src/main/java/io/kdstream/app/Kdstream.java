@@ -65,7 +65,10 @@ public final class Kdstream {
 
     public static void main(String[] args) {
         Terminal.install(); // on a terminal, log lines and progress blocks share it without overwriting each other
-        System.exit(run(args, System.getenv()));
+        int code = run(args, System.getenv());
+        System.out.flush();
+        System.err.flush();
+        System.exit(code);
     }
 
     static int run(String[] args, Map<String, String> env) {

@@ -89,7 +89,7 @@ public final class Terminal {
         private final Terminal terminal;
 
         LineStream(Terminal terminal, PrintStream target) {
-            super(new LineBuffer(terminal, target), true, StandardCharsets.UTF_8);
+            super(new LineBuffer(terminal, target), false, StandardCharsets.UTF_8); // flush() writes a partial line
             this.terminal = terminal;
         }
     }
@@ -117,6 +117,15 @@ public final class Terminal {
         public synchronized void write(byte[] b, int off, int len) {
             for (int i = off; i < off + len; i++) {
                 write(b[i]);
+            }
+        }
+
+        /** Writes a partial line too (a prompt, or the last words before the process exits). */
+        @Override
+        public synchronized void flush() {
+            if (pending.size() > 0) {
+                terminal.line(target, pending.toByteArray(), pending.size());
+                pending.reset();
             }
         }
     }

@@ -64,6 +64,17 @@ class TerminalTest {
         assertEquals(List.of("first", "second", "progress c", "progress d"), render(screen.toByteArray(), 80, 24));
     }
 
+    @Test
+    void shouldWriteAPartialLineWhenFlushed() throws Exception {
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        PrintStream raw = new PrintStream(screen, true, StandardCharsets.UTF_8);
+        Terminal t = new Terminal(raw);
+        PrintStream out = t.stream(raw);
+        out.print("no line end");
+        out.flush();
+        assertEquals(List.of("no line end"), render(screen.toByteArray(), 80, 24));
+    }
+
     /** The non-empty lines of the screen a VT100 terminal shows after receiving {@code bytes}. */
     private List<String> render(byte[] bytes, int columns, int rows) throws IOException, InterruptedException {
         Path in = tmp.resolve("screen.bin");
