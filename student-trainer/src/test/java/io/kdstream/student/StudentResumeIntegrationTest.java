@@ -55,6 +55,14 @@ class StudentResumeIntegrationTest {
         return keys;
     }
 
+    /**
+     * The divergence guard only warns in these tests: this tiny supervised workload (a 4-channel CNN at a peak learning
+     * rate of 1e-2, unseeded) reaches a NaN loss in some runs, on one device or two (an open bug, docs/ROADMAP.md);
+     * what they check is the resume's bookkeeping.
+     */
+    private static final StudentConfig.Divergence WARN_ONLY = new StudentConfig.Divergence(3,
+            DivergenceGuard.Action.WARN);
+
     /** Loader and augmenter publish 3 epochs of the mini set (42 batches of 32), then stop: the ids published. */
     private static Set<String> produce(KafkaSettings kafka) {
         LoaderConfig lc = new LoaderConfig(DatasetSpec.idx(MINI), 3, 1, 32, 16, List.of(kafka.group(Augmenter.STAGE)),
@@ -82,7 +90,8 @@ class StudentResumeIntegrationTest {
                     ModelSpec.FASHION_STD);
             StudentConfig config = new StudentConfig(StudentConfig.Mode.SUPERVISED, spec,
                     new StudentLoop.Options(1, 1, 0, new LrSchedule(1e-2, 5, 42, 0), 0.01f, true, 0),
-                    DatasetSpec.idx(MINI), 3, 32, out, true, Optional.empty(), "cpu", 1, TeacherPolicy.ANY);
+                    DatasetSpec.idx(MINI), 3, 32, out, true, Optional.empty(), "cpu", 1, TeacherPolicy.ANY, WARN_ONLY,
+                    StudentConfig.Checkpointing.EPOCH_ENDS);
             Checkpoints checkpoints = new Checkpoints(out);
 
             // the first trainer stops as soon as it has checkpointed the first epoch, as if it had been killed
@@ -98,11 +107,9 @@ class StudentResumeIntegrationTest {
             assertTrue(checkpointStep >= 14 && checkpointStep < 42, "checkpoint after epoch 1: step " + checkpointStep);
 
             // the second trains data-parallel on two replicas (the CPU twice here): checkpoints do not depend on it
-            // the divergence guard only warns here: this 2-replica run hits a NaN loss in some runs (an open bug of
-            // data-parallel training, docs/ROADMAP.md); what this test checks is the resume's bookkeeping
             StudentConfig twoDevices = new StudentConfig(config.mode(), spec, config.options(), config.dataset(), 3, 32,
-                    out, true, Optional.empty(), "cpu,cpu", 1, TeacherPolicy.ANY,
-                    new StudentConfig.Divergence(3, DivergenceGuard.Action.WARN), StudentConfig.Checkpointing.EPOCH_ENDS);
+                    out, true, Optional.empty(), "cpu,cpu", 1, TeacherPolicy.ANY, WARN_ONLY,
+                    StudentConfig.Checkpointing.EPOCH_ENDS);
             try (StudentTrainer second = new StudentTrainer(twoDevices, kafka, new SimpleMeterRegistry())) {
                 second.start();
                 assertEquals(2, second.deviceCount());
@@ -137,8 +144,7 @@ class StudentResumeIntegrationTest {
                     new StudentLoop.Options(1, 1, 0, new LrSchedule(1e-2, 5, 42, 0), 0.01f, true, 0),
                     DatasetSpec.idx(MINI), 3, 32, out, true, Optional.empty(), "cpu", 1, TeacherPolicy.ANY);
             StudentConfig config = new StudentConfig(base.mode(), spec, base.options(), base.dataset(), 3, 32, out,
-                    true, Optional.empty(), "cpu", 1, TeacherPolicy.ANY, StudentConfig.Divergence.DEFAULT,
-                    new StudentConfig.Checkpointing(4, 0));
+                    true, Optional.empty(), "cpu", 1, TeacherPolicy.ANY, WARN_ONLY, new StudentConfig.Checkpointing(4, 0));
             Checkpoints checkpoints = new Checkpoints(out);
 
             // killed (stopped without an end) once it has a checkpoint inside the first epoch (14 steps)
