@@ -15,10 +15,9 @@ import org.slf4j.LoggerFactory;
  * ({@code GOMP_SPINCOUNT}; {@code KDS_ENGINE_OMP_SPIN} in compose). libgomp's default is 300,000 spins (100 where it
  * manages more threads than the process has CPUs). When PyTorch's intra-op threads take every core, a worker that
  * spins through the gaps between ops keeps its core from the Kafka clients and codecs that feed it, so the service
- * waits for its own input; a worker that sleeps at once pays a wake-up on every op. Measured on this 2-core machine
- * (README, "Measured performance"), 10,000 spins let the teacher service annotate about 5% more images per second
- * than the default (2,095 and 2,077 against 1,992 and 1,957 images/s, runs alternating), the raw forward and the
- * student unchanged. {@code auto} (the default) sets 10,000 where the intra-op threads take every core and leaves
+ * waits for its own input; a worker that sleeps at once pays a wake-up on every op. On a 2-core machine 10,000 spins
+ * let the teacher service annotate about 5% more images per second than the default, the raw forward and the
+ * student unchanged (docs/PERFORMANCE.md has the measurement). {@code auto} (the default) sets 10,000 where the intra-op threads take every core and leaves
  * libgomp's default where cores are left to the data path (see {@link EngineThreads}) or where the environment
  * already sets {@code GOMP_SPINCOUNT} or {@code OMP_WAIT_POLICY}; {@code default} never touches it; a number sets
  * it. libgomp reads the variable once, when PyTorch loads, so this is a process setting taken at start-up.

@@ -9,9 +9,9 @@ import java.util.Map;
  * {@code engine.threads}: PyTorch's intra-op threads for the whole process ({@code KDS_ENGINE_THREADS} in compose).
  * PyTorch's default is one per core, which is right for a process that does nothing else; a kdstream service also
  * runs Kafka clients, codecs and the JIT (and the one-machine commands run the broker too), and every such thread
- * that lands on a core PyTorch counts as its own stalls a parallel op until it is rescheduled. Measured on a
- * 16-core host (README, "Measured performance"), the Kafka-fed student and teacher service ran fastest with 8
- * intra-op threads (11,458 and 10,471 images/s) against 12 (10,228 and 8,878) and 16 (7,079 and 9,560).
+ * that lands on a core PyTorch counts as its own stalls a parallel op until it is rescheduled. On a 16-core host the
+ * Kafka-fed student and teacher service ran fastest with 8 intra-op threads, ahead of 12 and 16
+ * (docs/PERFORMANCE.md has the measurement).
  * {@code auto} (the default) therefore uses half the cores, at least 4, on machines with more than 4 cores, and
  * every core on smaller ones, where a core less costs more than the stalls (this 2-core machine: 2).
  * It is a process setting read once at start-up, before the engine loads, so {@code Kdstream} takes it off the
