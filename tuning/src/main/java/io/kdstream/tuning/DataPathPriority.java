@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@code engine.data-path-priority}: the Linux scheduling policy of every thread of the process that is not PyTorch
  * compute. On CPU, PyTorch's intra-op threads meet at a barrier after every parallel op, so a Kafka client, codec,
  * broker or JIT thread that preempts one of them stalls the whole op, and a pass runs slower than the CPU time the
- * data path took (README, "Measured performance": on 2 cores, with one OpenMP pool per pass, the teacher service
- * reached 0.879 and 0.889 of the raw forward with {@code normal} and 0.940-0.969 with {@code auto}).
+ * data path took (on 2 cores the teacher service gets markedly closer to its raw forward pass with {@code auto} than
+ * with {@code normal}: docs/PERFORMANCE.md has the measurement).
  * With {@code idle} those threads run under {@code SCHED_IDLE}: they get a core only when no normal thread wants it,
  * and a waking PyTorch thread preempts them at once, so the data path fills the gaps between and inside passes
  * instead of stealing from them. Nothing starves for long: when the data path falls behind, the compute threads
