@@ -28,7 +28,6 @@ import io.kdstream.core.wire.Sample;
 import io.kdstream.core.wire.SampleRef;
 import io.kdstream.core.wire.ViewEncoding;
 import io.kdstream.core.wire.WireFormatException;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -114,9 +113,7 @@ public final class Augmenter implements Service {
         LagThrottle throttle = config.feeds().isEmpty() ? null : LagThrottle.of(new LagProbe(stage.admin(),
                 kafka.topic(Topic.AUGMENTED), config.feeds()), config.maxAheadBatches(), Duration.ofMillis(100));
         if (throttle != null) {
-            FunctionCounter.builder(MetricNames.BACKPRESSURE_WAIT, throttle, t -> t.waited().toNanos() / 1e9)
-                    .tag(MetricNames.TAG_STAGE, STAGE).baseUnit("seconds")
-                    .description("time spent waiting for consumers to catch up").register(registry);
+            throttle.bindMetrics(registry, STAGE);
         }
         Assembler assembler = new Assembler(throttle);
         KafkaReceiver<String, byte[]> receiver = stage.receiver(Duration.ofMillis(100),

@@ -21,7 +21,6 @@ import io.kdstream.core.wire.SampleRef;
 import io.kdstream.loader.dataset.BadImageException;
 import io.kdstream.loader.dataset.Dataset;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -243,9 +242,7 @@ public final class Loader implements Service {
                     .description("images published").register(registry);
             bytes = Counter.builder(MetricNames.STAGE_BYTES).tag(MetricNames.TAG_STAGE, STAGE).baseUnit("bytes")
                     .description("record bytes published").register(registry);
-            FunctionCounter.builder(MetricNames.BACKPRESSURE_WAIT, throttle, t -> t.waited().toNanos() / 1e9)
-                    .tag(MetricNames.TAG_STAGE, STAGE).baseUnit("seconds")
-                    .description("time spent waiting for consumers to catch up").register(registry);
+            throttle.bindMetrics(registry, STAGE);
             Gauge.builder(MetricNames.STAGE_EPOCH, epoch, AtomicInteger::get).tag(MetricNames.TAG_STAGE, STAGE)
                     .register(registry);
         }

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The de-duplication state of a student run, bounded: per epoch and source partition, the highest batch sequence up
@@ -33,6 +35,7 @@ final class TrainedWindows {
         }
     }
 
+    private static final Pattern BATCH_ID = Pattern.compile("e(\\d+)-p(\\d+)-b(\\d+)");
     private final Map<Long, Window> windows = new HashMap<>();
 
     private static long id(int epoch, int partition) {
@@ -51,6 +54,18 @@ final class TrainedWindows {
     /** Forgets the windows of epochs before {@code epoch} (every partition has ended them). */
     void dropBefore(int epoch) {
         windows.keySet().removeIf(k -> (int) (k >>> 32) < epoch);
+    }
+
+    /** An independent copy (the state a checkpoint saves while training goes on). */
+    TrainedWindows copy() {
+        TrainedWindows t = new TrainedWindows();
+        windows.forEach((k, w) -> {
+            Window c = new Window();
+            c.watermark = w.watermark;
+            c.above.addAll(w.above);
+            t.windows.put(k, c);
+        });
+        return t;
     }
 
     /** Sequences held: windows plus the sequences above their watermarks (what the state costs). */
@@ -79,7 +94,7 @@ final class TrainedWindows {
     static TrainedWindows fromIds(java.util.Collection<String> ids) {
         TrainedWindows t = new TrainedWindows();
         for (String id : ids) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("e(\\d+)-p(\\d+)-b(\\d+)").matcher(id);
+            Matcher m = BATCH_ID.matcher(id);
             if (m.matches()) {
                 t.add(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)));
             }

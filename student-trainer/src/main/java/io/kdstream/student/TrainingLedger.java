@@ -57,7 +57,7 @@ final class TrainingLedger {
         Map<Integer, Set<Integer>> pending = new HashMap<>();
         markers.forEach((e, parts) -> pending.put(e, Set.copyOf(parts)));
         return new Checkpoints.State(steps, epochsCompleted, Map.copyOf(offsets), new LinkedHashSet<>(trained),
-                pending, Map.copyOf(teacherBatches), TrainedWindows.decode(windows.encode()), trainedTotal);
+                pending, Map.copyOf(teacherBatches), windows.copy(), trainedTotal);
     }
 
     /** A record is done with: the partition resumes after it. */

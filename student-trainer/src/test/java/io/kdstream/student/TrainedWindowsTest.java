@@ -20,9 +20,13 @@ class TrainedWindowsTest {
         assertFalse(w.contains(1, 1, 0), "another epoch");
         w.add(0, 1, 1);
         assertEquals(1, w.size(), "0..2 contiguous: one watermark, nothing above it");
+        TrainedWindows saved = w.copy();
+        w.add(0, 1, 5);
+        assertFalse(saved.contains(0, 1, 5), "a copy saved for a checkpoint does not follow later training");
+        assertTrue(saved.contains(0, 1, 2));
         TrainedWindows copy = TrainedWindows.decode(w.encode());
         assertTrue(copy.contains(0, 1, 2) && !copy.contains(0, 1, 3), "survives a checkpoint");
-        assertEquals(w.encode(), TrainedWindows.fromIds(List.of("e0-p1-b0", "e0-p1-b1", "e0-p1-b2")).encode(),
+        assertEquals(saved.encode(), TrainedWindows.fromIds(List.of("e0-p1-b0", "e0-p1-b1", "e0-p1-b2")).encode(),
                 "rebuilt from the ids of a checkpoint written before the windows were kept");
     }
 

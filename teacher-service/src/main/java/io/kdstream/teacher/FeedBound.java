@@ -1,6 +1,5 @@
 package io.kdstream.teacher;
 
-import io.kdstream.core.MetricNames;
 import io.kdstream.core.config.ConfigException;
 import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
@@ -9,7 +8,6 @@ import io.kdstream.core.kafka.LagProbe;
 import io.kdstream.core.kafka.LagThrottle;
 import io.kdstream.core.kafka.Outgoing;
 import io.kdstream.core.kafka.Topic;
-import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -43,12 +41,8 @@ public record FeedBound(List<String> feeds, int maxAheadBatches) {
         if (feeds.isEmpty()) {
             return null;
         }
-        LagThrottle t = LagThrottle.of(new LagProbe(admin, kafka.topic(Topic.ANNOTATED), feeds), maxAheadBatches,
-                Duration.ofMillis(100));
-        FunctionCounter.builder(MetricNames.BACKPRESSURE_WAIT, t, x -> x.waited().toNanos() / 1e9)
-                .tag(MetricNames.TAG_STAGE, stage).baseUnit("seconds")
-                .description("time spent waiting for consumers to catch up").register(registry);
-        return t;
+        return LagThrottle.of(new LagProbe(admin, kafka.topic(Topic.ANNOTATED), feeds), maxAheadBatches,
+                Duration.ofMillis(100)).bindMetrics(registry, stage);
     }
 
     /** Blocks the caller (the service's gate thread) while the topic is at its bound; dead letters pass. */

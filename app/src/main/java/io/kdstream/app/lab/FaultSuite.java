@@ -194,7 +194,7 @@ public final class FaultSuite {
         String injected = "-";
         String recovery = "-";
         int restartedPort = -1;
-        long interval = Math.max(2, totalBatches() / settings.integer(Keys.PIPELINE_EPOCHS) / 4);
+        long interval = Math.max(2, total / settings.integer(Keys.PIPELINE_EPOCHS) / 4);
         Map<String, String> studentExtra = scenario == Scenario.STUDENT_SIGKILL_MID_EPOCH
                 ? Map.of("student.checkpoint-every-steps", Long.toString(interval)) : Map.of();
         try {

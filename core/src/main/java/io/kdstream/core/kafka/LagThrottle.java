@@ -1,5 +1,8 @@
 package io.kdstream.core.kafka;
 
+import io.kdstream.core.MetricNames;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -66,6 +69,14 @@ public final class LagThrottle {
             waitedNanos += System.nanoTime() - started;
         }
         produced++;
+    }
+
+    /** Meters the time spent waiting as {@code kds.backpressure.wait{stage}}; returns this throttle. */
+    public LagThrottle bindMetrics(MeterRegistry registry, String stage) {
+        FunctionCounter.builder(MetricNames.BACKPRESSURE_WAIT, this, t -> t.waited().toNanos() / 1e9)
+                .tag(MetricNames.TAG_STAGE, stage).baseUnit("seconds")
+                .description("time spent waiting for consumers to catch up").register(registry);
+        return this;
     }
 
     /** Total time spent blocked in {@link #acquire()}. */
