@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,12 +29,13 @@ import org.apache.kafka.common.TopicPartition;
  * {@link StudentLoop#writeState}), {@code state.properties} (step, epochs completed, the next
  * offset to consume per partition, and the EPOCH_END markers already consumed for epochs not yet complete: a fast
  * partition can run epochs ahead of a slow one, and its markers lie before the saved offsets) and
- * {@code trained.txt} (ids of every batch trained, for de-duplication), with the batches trained per teacher version
- * so that a resumed run's summary counts the whole run. A
+ * {@code windows.txt} (what was trained, for de-duplication), the length of the run's {@link TrainedJournal} and the
+ * batches trained per teacher version, so that a resumed run's summary counts the whole run. A
  * checkpoint becomes visible only once complete (written under a temporary name, then renamed), and the two newest
  * are kept.
  */
 public final class Checkpoints {
+    private final Path out;
     private final Path root;
 
     /**
@@ -44,24 +44,25 @@ public final class Checkpoints {
      * @param step            optimizer steps taken
      * @param epochsCompleted epochs whose every partition has ended
      * @param offsets         next offset to consume per partition
-     * @param trained         ids of the batches trained
+     * @param journalBytes    the length of the {@link TrainedJournal} that lists the batches trained
      * @param markers         per incomplete epoch, the partitions whose EPOCH_END was consumed
      * @param teacherBatches  batches trained per teacher ({@code id@version}); empty in checkpoints written before
      *                        they were kept
      * @param windows         what was trained, for de-duplication (bounded: {@link TrainedWindows})
      * @param trainedTotal    batches trained in all
      */
-    public record State(long step, int epochsCompleted, Map<TopicPartition, Long> offsets, Set<String> trained,
+    public record State(long step, int epochsCompleted, Map<TopicPartition, Long> offsets, long journalBytes,
                         Map<Integer, Set<Integer>> markers, Map<String, Long> teacherBatches, TrainedWindows windows,
                         long trainedTotal) {
         /** A state with nothing trained yet (tests). */
         public static State initial(long step) {
-            return new State(step, 0, Map.of(), Set.of(), Map.of(), Map.of(), new TrainedWindows(), 0);
+            return new State(step, 0, Map.of(), 0, Map.of(), Map.of(), new TrainedWindows(), 0);
         }
     }
 
     /** @param out the run's output directory */
     public Checkpoints(Path out) {
+        this.out = out;
         this.root = out.resolve("checkpoints");
     }
 
@@ -85,10 +86,10 @@ public final class Checkpoints {
                     .map(String::valueOf).collect(java.util.stream.Collectors.joining(","))));
             state.teacherBatches().forEach((t, n) -> p.setProperty("teacher." + t, Long.toString(n)));
             p.setProperty("trained.total", Long.toString(state.trainedTotal()));
+            p.setProperty("journal.bytes", Long.toString(state.journalBytes()));
             try (OutputStream os = Files.newOutputStream(tmp.resolve("state.properties"))) {
                 p.store(os, "kdstream student checkpoint");
             }
-            Files.write(tmp.resolve("trained.txt"), state.trained(), StandardCharsets.UTF_8);
             Files.write(tmp.resolve("windows.txt"), state.windows().encode(), StandardCharsets.UTF_8);
             deleteTree(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -141,15 +142,21 @@ public final class Checkpoints {
                             Long.parseLong(p.getProperty(k)));
                 }
             }
-            Set<String> trained = new LinkedHashSet<>(Files.readAllLines(dir.resolve("trained.txt"),
-                    StandardCharsets.UTF_8));
+            long journal;
+            List<String> listed = List.of();
+            if (p.getProperty("journal.bytes") != null) {
+                journal = Long.parseLong(p.getProperty("journal.bytes"));
+            } else { // a checkpoint of an earlier version, which listed the ids itself
+                listed = Files.readAllLines(dir.resolve("trained.txt"), StandardCharsets.UTF_8);
+                journal = TrainedJournal.write(out, listed);
+            }
             Path windowFile = dir.resolve("windows.txt");
             TrainedWindows windows = Files.exists(windowFile)
                     ? TrainedWindows.decode(Files.readAllLines(windowFile, StandardCharsets.UTF_8))
-                    : TrainedWindows.fromIds(trained); // a checkpoint written before the windows were kept
+                    : TrainedWindows.fromIds(listed); // a checkpoint written before the windows were kept
             return new State(Long.parseLong(p.getProperty("step")), Integer.parseInt(p.getProperty(
-                    "epochs.completed")), offsets, trained, markers, teachers, windows,
-                    Long.parseLong(p.getProperty("trained.total", Integer.toString(trained.size()))));
+                    "epochs.completed")), offsets, journal, markers, teachers, windows,
+                    Long.parseLong(p.getProperty("trained.total", Integer.toString(listed.size()))));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("checkpoint " + dir + " is unreadable (" + e.getMessage() + "); delete "
                     + "it to resume from the one before, or set student.resume=false", e);

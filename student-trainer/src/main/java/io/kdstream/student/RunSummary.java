@@ -9,8 +9,8 @@ import java.util.Properties;
 
 /**
  * What a finished run did, written next to its final model: {@code summary.properties} (steps, batches trained,
- * duplicates skipped, batches per teacher version, the last evaluation) and {@code trained-batches.txt} (every batch
- * id the final model was trained on, in order; after a resume, those restored from the checkpoint first).
+ * duplicates skipped, batches per teacher version, the last evaluation), beside the {@link TrainedJournal}
+ * ({@code trained-batches.txt}: every batch id the final model was trained on, in training order).
  * {@code kdstream audit} and {@code kdstream faults} audit runs with them.
  */
 final class RunSummary {
@@ -32,6 +32,6 @@ final class RunSummary {
         try (Writer w = Files.newBufferedWriter(out.resolve("summary.properties"))) {
             p.store(w, "kdstream student run summary");
         }
-        Files.write(out.resolve("trained-batches.txt"), ledger.trainedInOrder());
+        ledger.sync();
     }
 }

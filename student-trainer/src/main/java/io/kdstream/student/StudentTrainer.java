@@ -100,7 +100,7 @@ public final class StudentTrainer implements Service {
         this.checkpoints = new Checkpoints(config.out());
         this.dlb = new LastBatchTargets(config.options().temperature(), config.spec().classes());
         this.guard = new DivergenceGuard(config.divergence().ratio());
-        this.ledger = new TrainingLedger(config.epochs() > 0);
+        this.ledger = new TrainingLedger(config.epochs() > 0, config.out());
     }
 
     /** Builds a trainer from settings (the factory of {@code kdstream run student}). */
@@ -217,16 +217,16 @@ public final class StudentTrainer implements Service {
     private Map<TopicPartition, Long> prepare() {
         loop = new StudentLoop(config.spec(), config.options(), Models.devices(config.device()));
         Map<TopicPartition, Long> resumeAt = Map.of();
-        if (config.resume()) {
-            var latest = checkpoints.latest();
-            if (latest.isPresent()) {
-                Checkpoints.State st = checkpoints.restore(latest.get(), loop);
-                resumeAt = st.offsets();
-                ledger.restore(st);
-                lastCheckpointStep = st.step();
-                LOG.info("student: resumed from {} at step {}, {} epoch(s) done", latest.get(), st.step(),
-                        st.epochsCompleted());
-            }
+        var latest = config.resume() ? checkpoints.latest() : java.util.Optional.<java.nio.file.Path>empty();
+        if (latest.isEmpty()) {
+            ledger.begin();
+        } else {
+            Checkpoints.State st = checkpoints.restore(latest.get(), loop);
+            resumeAt = st.offsets();
+            ledger.restore(st);
+            lastCheckpointStep = st.step();
+            LOG.info("student: resumed from {} at step {}, {} epoch(s) done", latest.get(), st.step(),
+                    st.epochsCompleted());
         }
         evaluator = new StudentEvaluator(config.dataset().openEvaluation(), config.spec().size(), config.spec().classes(),
                 config.evalTeacher(), Models.devices(config.device()).get(0));
@@ -378,7 +378,10 @@ public final class StudentTrainer implements Service {
         stopped = true;
         pipeline.dispose();
         stage.close();
-        Mono.fromRunnable(loop::close).subscribeOn(djl).block(Duration.ofSeconds(30));
+        Mono.fromRunnable(() -> {
+            loop.close();
+            ledger.close();
+        }).subscribeOn(djl).block(Duration.ofSeconds(30));
         djl.dispose();
         decodeScheduler.dispose();
         renderer.close();

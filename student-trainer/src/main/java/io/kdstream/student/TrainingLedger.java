@@ -2,7 +2,9 @@ package io.kdstream.student;
 
 import io.kdstream.core.kafka.ReceivedRecord;
 import io.kdstream.core.wire.AugmentedBatch;
-import java.util.ArrayList;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,12 +19,15 @@ import org.apache.kafka.common.TopicPartition;
  * What the student has consumed and trained, kept in step with its weights: the next offset per partition, what was
  * trained (for de-duplication: {@link TrainedWindows}, bounded), the EPOCH_END markers seen for epochs not yet
  * complete, epochs completed, and batches per teacher. Saved in and restored from every checkpoint
- * ({@link Checkpoints.State}). A run of a set number of epochs also lists every batch id it trained, for its audit
- * ({@code trained-batches.txt}); a run that never ends ({@code pipeline.epochs=0}) keeps only the bounded state.
- * Written on the student's DJL thread; the accessors may be called from any thread.
+ * ({@link Checkpoints.State}). Every batch id trained goes to the run's {@link TrainedJournal} on disk, for its
+ * audit; a run of a set number of epochs also keeps them in memory (for {@link StudentTrainer#trainedBatches()}),
+ * a run that never ends ({@code pipeline.epochs=0}) keeps only the bounded state. Written on the student's DJL
+ * thread; the accessors may be called from any thread.
  */
-final class TrainingLedger {
+final class TrainingLedger implements AutoCloseable {
     private final boolean keepIds;
+    private final Path out;
+    private final TrainedJournal journal;
     private final Map<TopicPartition, Long> offsets = new HashMap<>();
     private final Set<String> trained = new LinkedHashSet<>();
     private final Map<Integer, Set<Integer>> markers = new HashMap<>();
@@ -34,16 +39,31 @@ final class TrainingLedger {
     private volatile long duplicates;
     private volatile int epochsCompleted;
 
-    /** @param keepIds whether to list every batch id trained (runs of a set number of epochs) */
-    TrainingLedger(boolean keepIds) {
+    /**
+     * @param keepIds whether to keep every batch id trained in memory too (runs of a set number of epochs)
+     * @param out     the run's output directory, where the journal goes
+     */
+    TrainingLedger(boolean keepIds, Path out) {
         this.keepIds = keepIds;
+        this.out = out;
+        this.journal = new TrainedJournal(out);
+    }
+
+    /** Begins a new run: nothing trained (an old journal in the output directory is cleared). */
+    synchronized void begin() {
+        journal.open(0);
     }
 
     /** Takes up a checkpoint's state. */
     synchronized void restore(Checkpoints.State st) {
+        journal.open(st.journalBytes());
         offsets.putAll(st.offsets());
         if (keepIds) {
-            trained.addAll(st.trained());
+            try {
+                trained.addAll(TrainedJournal.read(out, st.journalBytes()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + out.resolve(TrainedJournal.FILE) + ": " + e, e);
+            }
         }
         windows = st.windows();
         trainedTotal = st.trainedTotal();
@@ -56,7 +76,7 @@ final class TrainingLedger {
     synchronized Checkpoints.State state(long steps) {
         Map<Integer, Set<Integer>> pending = new HashMap<>();
         markers.forEach((e, parts) -> pending.put(e, Set.copyOf(parts)));
-        return new Checkpoints.State(steps, epochsCompleted, Map.copyOf(offsets), new LinkedHashSet<>(trained),
+        return new Checkpoints.State(steps, epochsCompleted, Map.copyOf(offsets), journal.sync(),
                 pending, Map.copyOf(teacherBatches), windows.copy(), trainedTotal);
     }
 
@@ -86,6 +106,7 @@ final class TrainingLedger {
      */
     synchronized boolean trained(AugmentedBatch b, String teacher) {
         windows.add(b.epoch(), b.partition(), b.seq());
+        journal.append(b.key());
         trainedTotal++;
         if (keepIds) {
             trained.add(b.key());
@@ -143,9 +164,14 @@ final class TrainingLedger {
         return Set.copyOf(trained);
     }
 
-    /** Ids of the batches trained, in order (those restored from a checkpoint first). */
-    synchronized List<String> trainedInOrder() {
-        return new ArrayList<>(trained);
+    /** Forces the journal of trained ids to disk (the end of a run). */
+    synchronized void sync() {
+        journal.sync();
+    }
+
+    @Override
+    public synchronized void close() {
+        journal.close();
     }
 
     synchronized Map<String, Long> teacherBatches() {

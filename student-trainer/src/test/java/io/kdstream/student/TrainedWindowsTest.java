@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The student's de-duplication state stays bounded over a run that never ends, and survives a checkpoint. */
 class TrainedWindowsTest {
@@ -31,8 +33,8 @@ class TrainedWindowsTest {
     }
 
     @Test
-    void shouldStayBoundedOverARunThatNeverEnds() {
-        TrainingLedger ledger = new TrainingLedger(false);
+    void shouldStayBoundedOverARunThatNeverEnds(@TempDir Path out) {
+        TrainingLedger ledger = new TrainingLedger(false, out);
         TrainedWindows w = new TrainedWindows();
         int maxState = 0;
         for (int epoch = 0; epoch < 20_000; epoch++) {
