@@ -54,6 +54,8 @@ public final class MetricNames {
     public static final String STUDENT_DUPLICATES = "kds.student.duplicates";
     /** Counter: times the student's loss diverged (not finite, or far above its running mean). */
     public static final String STUDENT_DIVERGENCES = "kds.student.divergences";
+    /** Entries the student keeps to skip batches trained already (bounded by the epochs in progress). */
+    public static final String STUDENT_DEDUP_ENTRIES = "kds.student.dedup.entries";
     /** Counter: batches the student trained on, by teacher. Tags: teacher, version. */
     public static final String STUDENT_TEACHER_BATCHES = "kds.student.teacher.batches";
 

@@ -53,6 +53,12 @@ final class StudentMetrics {
         gauge(MetricNames.EVAL_AGREEMENT, agreement);
     }
 
+    /** Meters the size of the ledger's de-duplication state. */
+    void bind(TrainingLedger ledger) {
+        Gauge.builder(MetricNames.STUDENT_DEDUP_ENTRIES, ledger, TrainingLedger::stateSize)
+                .description("entries kept to skip batches trained already").register(registry);
+    }
+
     private void gauge(String name, AtomicReference<Double> ref) {
         Gauge.builder(name, ref, AtomicReference::get).register(registry);
     }

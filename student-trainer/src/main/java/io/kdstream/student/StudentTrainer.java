@@ -101,6 +101,7 @@ public final class StudentTrainer implements Service {
         this.dlb = new LastBatchTargets(config.options().temperature(), config.spec().classes());
         this.guard = new DivergenceGuard(config.divergence().ratio());
         this.ledger = new TrainingLedger(config.epochs() > 0, config.out());
+        metrics.bind(ledger);
     }
 
     /** Builds a trainer from settings (the factory of {@code kdstream run student}). */

@@ -54,6 +54,11 @@ public final class FaultSuite {
         STUDENT_SIGKILL_MID_EPOCH,
         /** SIGKILL one of two teacher replicas at 40%; the other takes its partitions. */
         TEACHER_SIGKILL,
+        /**
+         * A teacher about ten times slower than the augmenter (a stand-in with a fixed time per batch): every topic
+         * must stay within the bound of the stage it feeds while the run completes.
+         */
+        SLOW_TEACHER,
         /** SIGKILL the broker at 40% and restart it on the same log 3 s later. */
         BROKER_RESTART,
         /** A teacher model that does not load: the service must stop at start-up naming it. */
@@ -77,6 +82,11 @@ public final class FaultSuite {
         }
     }
     private static final Duration RUN_LIMIT = Duration.ofMinutes(8);
+    /**
+     * The slow teacher's time a batch: about twelve times the augmenter's on a batch of 128 Fashion-MNIST images here
+     * (10,642 images/s, docs/PERFORMANCE.md).
+     */
+    static final int SLOW_TEACHER_MS = 150;
 
     /** One row of the table. */
     record Row(String fault, String injected, long produced, long trained, long lost, long twice, long skipped,
@@ -99,6 +109,7 @@ public final class FaultSuite {
         Settings s = Settings.parse(args, env, positional).withDefaults(DEFAULTS);
         List<Scenario> only = new ArrayList<>();
         Path dir;
+        Soak soak;
         try {
             for (String o : s.list(Keys.FAULTS_ONLY, List.of())) {
                 only.add(Scenario.of(o));
@@ -113,6 +124,13 @@ public final class FaultSuite {
             s.integer(Keys.PIPELINE_EPOCHS);
             s.integer(Keys.PIPELINE_BATCH_SIZE);
             s.integer(Keys.KAFKA_PARTITIONS);
+            s.integer(Keys.AUGMENTER_MAX_AHEAD_BATCHES);
+            s.integer(Keys.TEACHER_MAX_AHEAD_BATCHES);
+            soak = s.given(Keys.FAULTS_SOAK) ? new Soak(s, dir, System.out) : null;
+            if (soak != null && s.given(Keys.FAULTS_ONLY)) {
+                throw new ConfigException("faults.soak and faults.only do not go together: a soak is a run of its "
+                        + "own; give one of them");
+            }
             if (!positional.isEmpty()) {
                 throw new ConfigException("unexpected argument(s) " + positional + "; settings are --key=value");
             }
@@ -120,6 +138,17 @@ public final class FaultSuite {
         } catch (ConfigException | DatasetException e) {
             System.err.println("kdstream faults: " + e.getMessage());
             return 2;
+        }
+        if (soak != null) {
+            try {
+                return soak.run();
+            } catch (IOException | IllegalStateException e) {
+                System.err.println("kdstream faults: " + e.getMessage());
+                return 1;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
         }
         FaultSuite suite = new FaultSuite(s, dir, System.out);
         List<Row> rows = new ArrayList<>();
@@ -186,46 +215,49 @@ public final class FaultSuite {
     /** A full pipeline run with one fault injected once the student has trained 40% of the batches. */
     private Row pipeline(Scenario scenario, Path sdir, long t0) throws IOException, InterruptedException {
         String fault = scenario.label();
-        int brokerPort = Probes.freePort();
-        Path brokerData = sdir.resolve("broker-data");
-        Map<String, ChildProcess> kids = new LinkedHashMap<>();
-        String bootstrap = "127.0.0.1:" + brokerPort;
         long total = totalBatches();
         String injected = "-";
         String recovery = "-";
-        int restartedPort = -1;
         long interval = Math.max(2, total / settings.integer(Keys.PIPELINE_EPOCHS) / 4);
         Map<String, String> studentExtra = scenario == Scenario.STUDENT_SIGKILL_MID_EPOCH
                 ? Map.of("student.checkpoint-every-steps", Long.toString(interval)) : Map.of();
-        try {
-            kids.put("broker", broker(sdir, brokerPort, brokerData));
-            Probes.awaitPort(brokerPort, Duration.ofMinutes(1));
-            int studentPort = Probes.freePort();
-            kids.put("student", service(sdir, "student", "student", bootstrap, studentPort, studentExtra));
-            kids.put("teacher-1", service(sdir, "teacher", "teacher-1", bootstrap, Probes.freePort(), Map.of()));
+        Map<String, String> teacherExtra = new LinkedHashMap<>(Map.of("teacher.max-ahead-batches",
+                Integer.toString(settings.integer(Keys.TEACHER_MAX_AHEAD_BATCHES))));
+        if (scenario == Scenario.SLOW_TEACHER) {
+            teacherExtra.put("teacher.model", slowTeacher(sdir).toString());
+        }
+        Map<String, String> augmenterExtra = Map.of("augmenter.max-ahead-batches",
+                Integer.toString(settings.integer(Keys.AUGMENTER_MAX_AHEAD_BATCHES)));
+        try (ProcessCluster c = new ProcessCluster(settings, sdir)) {
+            c.startBroker();
+            c.start("student", "student", studentExtra);
+            c.start("teacher", "teacher-1", teacherExtra);
             if (scenario == Scenario.TEACHER_SIGKILL) {
-                kids.put("teacher-2", service(sdir, "teacher", "teacher-2", bootstrap, Probes.freePort(), Map.of()));
+                c.start("teacher", "teacher-2", teacherExtra);
             }
-            probes.awaitMetrics(studentPort);
-            kids.put("augmenter", service(sdir, "augmenter", "augmenter", bootstrap, Probes.freePort(), Map.of()));
-            kids.put("loader", service(sdir, "loader", "loader", bootstrap, Probes.freePort(), Map.of()));
-
-            if (scenario != Scenario.NONE) {
-                Probes.await(() -> probes.studentBatches(studentPort) >= 0.4 * total || !kids.get("student").alive(),
+            probes.awaitMetrics(c.port("student"));
+            c.start("augmenter", "augmenter", augmenterExtra);
+            c.start("loader", "loader", Map.of());
+            int studentPort = c.port("student");
+            LagWatch lags = null;
+            if (scenario == Scenario.SLOW_TEACHER) {
+                lags = LagWatch.start(c.bootstrap(), settings.integer(Keys.KAFKA_PARTITIONS));
+                injected = "teacher.model = a stand-in taking " + SLOW_TEACHER_MS + " ms a batch";
+            } else if (scenario != Scenario.NONE) {
+                Probes.await(() -> probes.studentBatches(studentPort) >= 0.4 * total || !c.get("student").alive(),
                         RUN_LIMIT, "the student to train 40% of the batches");
                 long before = probes.studentBatches(studentPort);
                 injected = String.format(Locale.ROOT, "after %d of %d batches", before, total);
                 long tf = System.nanoTime();
                 switch (scenario) {
                     case STUDENT_SIGKILL, STUDENT_SIGKILL_MID_EPOCH -> {
-                        kids.get("student").kill();
+                        c.get("student").kill();
                         long atKill = Math.max(before, probes.studentBatches(studentPort));
-                        long saved = RunAudit.lastCheckpointStep(sdir.resolve("student-out"));
+                        long saved = RunAudit.lastCheckpointStep(c.studentOut());
                         out.println("faults: SIGKILL student at batch " + atKill + " (last checkpoint at step " + saved
                                 + "); restarting it");
-                        int port2 = Probes.freePort();
-                        restartedPort = port2;
-                        kids.put("student-2", service(sdir, "student", "student-2", bootstrap, port2, studentExtra));
+                        c.start("student", "student-2", studentExtra);
+                        int port2 = c.port("student-2");
                         Probes.await(() -> probes.studentBatches(port2) > 0, Duration.ofMinutes(3), "the restarted student");
                         recovery = seconds(tf) + " (restart + resume to first new step)";
                         if (scenario == Scenario.STUDENT_SIGKILL_MID_EPOCH) {
@@ -240,47 +272,63 @@ public final class FaultSuite {
                         }
                     }
                     case TEACHER_SIGKILL -> {
-                        kids.get("teacher-2").kill();
+                        c.get("teacher-2").kill();
                         out.println("faults: SIGKILL teacher-2 at student batch " + before);
-                        try (Admin admin = Admin.create(KafkaSettings.local(bootstrap, 2).admin("faults"))) {
+                        try (Admin admin = Admin.create(KafkaSettings.local(c.bootstrap(), 2).admin("faults"))) {
                             Probes.await(() -> Probes.oneMemberOwnsAll(admin), Duration.ofMinutes(3),
                                     "the surviving replica to take every partition");
                         }
                         recovery = seconds(tf) + " (partitions reassigned)";
                     }
                     case BROKER_RESTART -> {
-                        kids.get("broker").kill();
+                        c.get("broker").kill();
                         out.println("faults: SIGKILL broker at student batch " + before + "; restarting in 3 s");
                         Thread.sleep(3000);
-                        kids.put("broker", broker(sdir, brokerPort, brokerData));
-                        ChildProcess student = kids.get("student");
-                        Probes.await(() -> probes.studentBatches(studentPort) > before || !student.alive(), Duration.ofMinutes(3),
-                                "the student to train again");
+                        c.startBroker();
+                        ChildProcess student = c.get("student");
+                        Probes.await(() -> probes.studentBatches(studentPort) > before || !student.alive(),
+                                Duration.ofMinutes(3), "the student to train again");
                         recovery = seconds(tf) + " (kill to next trained batch, 3 s down)";
                     }
                     default -> throw new IllegalArgumentException(fault);
                 }
             }
-            ChildProcess student = kids.containsKey("student-2") ? kids.get("student-2") : kids.get("student");
-            int port = kids.containsKey("student-2") ? restartedPort : studentPort;
-            boolean finished = waitWithProgress(fault, student, port, total);
+            String last = c.has("student-2") ? "student-2" : "student";
+            ChildProcess student = c.get(last);
+            boolean finished = waitWithProgress(fault, student, c.port(last), total);
             int code = finished ? student.process().exitValue() : -1;
             for (String k : List.of("loader", "augmenter", "teacher-1", "teacher-2")) {
-                ChildProcess c = kids.get(k);
-                if (c != null && c.alive()) {
-                    c.process().waitFor(30, TimeUnit.SECONDS);
+                ChildProcess kid = c.get(k);
+                if (kid != null && kid.alive()) {
+                    kid.process().waitFor(30, TimeUnit.SECONDS);
                 }
             }
-            RunAudit a = RunAudit.of(bootstrap, sdir.resolve("student-out"));
+            String bounded = "";
+            if (lags != null) {
+                lags.close();
+                recovery = lags.describe(settings.integer(Keys.AUGMENTER_MAX_AHEAD_BATCHES),
+                        settings.integer(Keys.TEACHER_MAX_AHEAD_BATCHES));
+                bounded = lags.within(settings.integer(Keys.AUGMENTER_MAX_AHEAD_BATCHES),
+                        settings.integer(Keys.TEACHER_MAX_AHEAD_BATCHES)) ? "" : "LAG ABOVE ITS BOUND; ";
+            }
+            RunAudit a = RunAudit.of(c.bootstrap(), c.studentOut());
             String outcome = !finished ? "NOT RECOVERED: student still running after " + RUN_LIMIT.toMinutes() + " min"
-                    : code != 0 ? "NOT RECOVERED: student exited " + code + " (see " + sdir.resolve("student.log") + ")"
-                    : a.lost() == 0 && a.twice() == 0 ? (scenario == Scenario.NONE ? "ok" : "recovered")
-                    : "LOST OR DOUBLED";
+                    : code != 0 ? "NOT RECOVERED: student exited " + code + " (see " + sdir.resolve(last + ".log") + ")"
+                    : a.lost() != 0 || a.twice() != 0 ? "LOST OR DOUBLED"
+                    : !bounded.isEmpty() ? bounded.substring(0, bounded.length() - 2)
+                    : scenario == Scenario.NONE ? "ok" : scenario == Scenario.SLOW_TEACHER ? "bounded" : "recovered";
             return new Row(fault, injected, a.produced(), a.trained(), a.lost(), a.twice(), a.skipped(), recovery,
-                    outcome, a.top1(), Duration.ofNanos(System.nanoTime() - t0));
-        } finally {
-            kids.values().forEach(ChildProcess::stop);
+                    outcome, scenario == Scenario.SLOW_TEACHER ? "- (stand-in logits)" : a.top1(),
+                    Duration.ofNanos(System.nanoTime() - t0));
         }
+    }
+
+    /** A stand-in teacher {@value #SLOW_TEACHER_MS} ms a batch, about ten times the augmenter's time a batch here. */
+    private Path slowTeacher(Path sdir) throws IOException {
+        Path model = sdir.resolve("models/slow");
+        io.kdstream.teacher.StandInTeacher.write(model, SLOW_TEACHER_MS, DatasetSpec.from(settings).open(true)
+                .numClasses());
+        return model.toAbsolutePath();
     }
 
     /** Waits for the student to exit, printing a status line every 5 s; false on {@link #RUN_LIMIT}. */
@@ -351,37 +399,6 @@ public final class FaultSuite {
                 settings.integer(Keys.KAFKA_PARTITIONS), settings.integer(Keys.PIPELINE_BATCH_SIZE));
     }
 
-
-    /** {@code kdstream run <service>} with the suite's settings, its metrics on {@code metricsPort}. */
-    private ChildProcess service(Path sdir, String service, String name, String bootstrap, int metricsPort,
-                          Map<String, String> extra) throws IOException {
-        List<String> args = new ArrayList<>(List.of("run", service, "--kafka.bootstrap=" + bootstrap,
-                "--kafka.partitions=" + settings.integer(Keys.KAFKA_PARTITIONS), "--metrics.port=" + metricsPort,
-                "--metrics.host=127.0.0.1", "--metrics.replica=" + name));
-        DatasetSpec d = DatasetSpec.from(settings);
-        int epochs = settings.integer(Keys.PIPELINE_EPOCHS);
-        int batch = settings.integer(Keys.PIPELINE_BATCH_SIZE);
-        Path teacher = settings.path(Keys.TEACHER_MODEL).orElseThrow().toAbsolutePath();
-        switch (service) {
-            case "loader" -> args.addAll(List.of("--dataset.path=" + d.path(), "--dataset.limit=" + d.limit(),
-                    "--pipeline.epochs=" + epochs, "--pipeline.batch-size=" + batch));
-            case "augmenter" -> args.addAll(List.of("--pipeline.batch-size=" + batch, "--augment.crop-scale-min=0.35",
-                    "--augmenter.feeds=kds.teacher"));
-            case "teacher" -> args.addAll(List.of("--teacher.model=" + teacher, "--teacher.device=cpu"));
-            case "student" -> args.addAll(List.of("--dataset.path=" + d.path(), "--dataset.limit=" + d.limit(),
-                    "--dataset.test-limit=" + d.testLimit(), "--pipeline.epochs=" + epochs,
-                    "--pipeline.batch-size=" + batch, "--student.out=" + sdir.resolve("student-out"),
-                    "--student.eval-teacher=" + teacher, "--student.lr=4e-3", "--student.device=cpu"));
-            default -> throw new IllegalArgumentException(service);
-        }
-        extra.forEach((k, v) -> args.add("--" + k + "=" + v));
-        return ChildProcess.start(sdir, name, args);
-    }
-
-    private ChildProcess broker(Path sdir, int port, Path data) throws IOException {
-        return ChildProcess.start(sdir, "broker", List.of("broker", "--broker.port=" + port, "--broker.data-dir="
-                + data));
-    }
 
     private static String seconds(long sinceNanos) {
         return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - sinceNanos) / 1e9);

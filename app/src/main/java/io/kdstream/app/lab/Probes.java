@@ -28,21 +28,44 @@ final class Probes {
 
     /** The value of the first series of {@code name} whose labels contain {@code label}; -1 when unreachable. */
     double scrape(int port, String name, String label) {
-        try {
-            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            Matcher m = SERIES.matcher(body);
-            while (m.find()) {
-                if (m.group(1).equals(name) && (m.group(2) == null ? "" : m.group(2)).contains(label)) {
-                    return Double.parseDouble(m.group(3));
-                }
-            }
-            return 0;
-        } catch (IOException e) {
+        String body = body(port);
+        if (body == null) {
             return -1;
+        }
+        Matcher m = SERIES.matcher(body);
+        while (m.find()) {
+            if (m.group(1).equals(name) && (m.group(2) == null ? "" : m.group(2)).contains(label)) {
+                return Double.parseDouble(m.group(3));
+            }
+        }
+        return 0;
+    }
+
+    /** The sum of every series of {@code name} whose labels contain {@code label}; -1 when unreachable. */
+    double sum(int port, String name, String label) {
+        String body = body(port);
+        if (body == null) {
+            return -1;
+        }
+        double total = 0;
+        Matcher m = SERIES.matcher(body);
+        while (m.find()) {
+            if (m.group(1).equals(name) && (m.group(2) == null ? "" : m.group(2)).contains(label)) {
+                total += Double.parseDouble(m.group(3));
+            }
+        }
+        return total;
+    }
+
+    private String body(int port) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return -1;
+            return null;
         }
     }
 

@@ -131,6 +131,9 @@ public final class Keys {
     public static final Key EXPERIMENT_DIR = Catalogue.key("experiment.dir");
     public static final Key FAULTS_ONLY = Catalogue.key("faults.only");
     public static final Key FAULTS_DIR = Catalogue.key("faults.dir");
+    public static final Key FAULTS_SOAK = Catalogue.key("faults.soak");
+    public static final Key FAULTS_SOAK_KILL_EVERY = Catalogue.key("faults.soak-kill-every");
+    public static final Key FAULTS_SOAK_SAMPLE_EVERY = Catalogue.key("faults.soak-sample-every");
     public static final Key BENCH_REPEATS = Catalogue.key("bench.repeats");
     public static final Key BENCH_WARM_UPS = Catalogue.key("bench.warm-ups");
     public static final Key BENCH_REFERENCE = Catalogue.key("bench.reference");
