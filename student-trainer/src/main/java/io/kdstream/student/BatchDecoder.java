@@ -2,6 +2,7 @@ package io.kdstream.student;
 
 import io.kdstream.core.image.BatchRenderer;
 import io.kdstream.core.image.RenderException;
+import io.kdstream.core.image.ReplayViews;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.ReceivedRecord;
 import io.kdstream.core.wire.AnnotatedBatch;
@@ -20,10 +21,15 @@ import io.kdstream.core.wire.WireFormatException;
 final class BatchDecoder {
     private final StudentConfig config;
     private final BatchRenderer renderer;
+    private final ReplayViews.Source source;
 
-    BatchDecoder(StudentConfig config, BatchRenderer renderer) {
+    /**
+     * @param source the dataset's images, for records of a recording ({@code student.replay}); null otherwise
+     */
+    BatchDecoder(StudentConfig config, BatchRenderer renderer, ReplayViews.Source source) {
         this.config = config;
         this.renderer = renderer;
+        this.source = source;
     }
 
     /**
@@ -31,19 +37,28 @@ final class BatchDecoder {
      * dead-lettered.
      *
      * @param expected whether {@code student.expect-teachers} lists the batch's teacher
+     * @param frame    the record as it arrived (what a recording keeps of it)
      */
     record Decoded(ReceivedRecord<String, byte[]> rec, EpochEnd marker, AugmentedBatch batch, float[] teacherLogits,
-                   String teacher, boolean expected, DeadLetters.Reason reason, String error) {
+                   String teacher, boolean expected, DeadLetters.Reason reason, String error, Frame frame) {
         static Decoded bad(ReceivedRecord<String, byte[]> rec, DeadLetters.Reason reason, String error) {
-            return new Decoded(rec, null, null, null, null, true, reason, error);
+            return new Decoded(rec, null, null, null, null, true, reason, error, null);
         }
     }
 
     Decoded decode(ReceivedRecord<String, byte[]> rec) {
         try {
-            Frame f = FrameCodec.decode(rec.value());
-            if (f.kind() == RecordKind.EPOCH_END) {
-                return new Decoded(rec, EpochEnd.fromFrame(f), null, null, null, true, null, null);
+            Frame arrived = FrameCodec.decode(rec.value());
+            if (arrived.kind() == RecordKind.EPOCH_END) {
+                return new Decoded(rec, EpochEnd.fromFrame(arrived), null, null, null, true, null, null, arrived);
+            }
+            Frame f = arrived;
+            if (ReplayViews.isStripped(arrived)) { // a recorded batch: its view rendered again from the dataset
+                if (source == null) {
+                    return Decoded.bad(rec, DeadLetters.Reason.BAD_RECORD, "a recorded batch (views=replay) on a "
+                            + "topic: only student.replay trains on recordings");
+                }
+                f = ReplayViews.restore(arrived, source);
             }
             RecordKind expected = config.mode() == StudentConfig.Mode.DISTILL ? RecordKind.ANNOTATED_BATCH
                     : RecordKind.AUGMENTED_BATCH;
@@ -84,7 +99,7 @@ final class BatchDecoder {
             if (batch.hasRecipe()) { // view records: render the student's view (checked against the teacher's)
                 batch = renderer.renderStudent(batch);
             }
-            return new Decoded(rec, null, batch, logits, teacher, expectedTeacher, null, null);
+            return new Decoded(rec, null, batch, logits, teacher, expectedTeacher, null, null, arrived);
         } catch (RenderException e) {
             return Decoded.bad(rec, DeadLetters.Reason.BAD_CONTENT, e.getMessage());
         } catch (WireFormatException e) {

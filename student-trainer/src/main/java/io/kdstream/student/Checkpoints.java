@@ -50,13 +50,14 @@ public final class Checkpoints {
      *                        they were kept
      * @param windows         what was trained, for de-duplication (bounded: {@link TrainedWindows})
      * @param trainedTotal    batches trained in all
+     * @param recordingBytes  the length of the run's {@link Recording}, or -1 when it records none
      */
     public record State(long step, int epochsCompleted, Map<TopicPartition, Long> offsets, long journalBytes,
                         Map<Integer, Set<Integer>> markers, Map<String, Long> teacherBatches, TrainedWindows windows,
-                        long trainedTotal) {
+                        long trainedTotal, long recordingBytes) {
         /** A state with nothing trained yet (tests). */
         public static State initial(long step) {
-            return new State(step, 0, Map.of(), 0, Map.of(), Map.of(), new TrainedWindows(), 0);
+            return new State(step, 0, Map.of(), 0, Map.of(), Map.of(), new TrainedWindows(), 0, -1);
         }
     }
 
@@ -87,6 +88,9 @@ public final class Checkpoints {
             state.teacherBatches().forEach((t, n) -> p.setProperty("teacher." + t, Long.toString(n)));
             p.setProperty("trained.total", Long.toString(state.trainedTotal()));
             p.setProperty("journal.bytes", Long.toString(state.journalBytes()));
+            if (state.recordingBytes() >= 0) {
+                p.setProperty("recording.bytes", Long.toString(state.recordingBytes()));
+            }
             try (OutputStream os = Files.newOutputStream(tmp.resolve("state.properties"))) {
                 p.store(os, "kdstream student checkpoint");
             }
@@ -156,7 +160,8 @@ public final class Checkpoints {
                     : TrainedWindows.fromIds(listed); // a checkpoint written before the windows were kept
             return new State(Long.parseLong(p.getProperty("step")), Integer.parseInt(p.getProperty(
                     "epochs.completed")), offsets, journal, markers, teachers, windows,
-                    Long.parseLong(p.getProperty("trained.total", Integer.toString(listed.size()))));
+                    Long.parseLong(p.getProperty("trained.total", Integer.toString(listed.size()))),
+                    Long.parseLong(p.getProperty("recording.bytes", "-1")));
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("checkpoint " + dir + " is unreadable (" + e.getMessage() + "); delete "
                     + "it to resume from the one before, or set student.resume=false", e);

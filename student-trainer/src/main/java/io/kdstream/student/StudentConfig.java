@@ -38,10 +38,44 @@ import java.util.Optional;
  *                        batches to train on
  * @param divergence      {@code student.divergence-ratio}, {@code student.on-divergence}
  * @param checkpointing   {@code student.checkpoint-every-steps}, {@code student.checkpoint-every-minutes}
+ * @param replay          {@code student.record}, {@code student.replay}
  */
 public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options options, DatasetSpec dataset, int epochs,
                             int batchSize, Path out, boolean resume, Optional<EvalTeacher> evalTeacher, String device,
-                            int evalEvery, TeacherPolicy teachers, Divergence divergence, Checkpointing checkpointing) {
+                            int evalEvery, TeacherPolicy teachers, Divergence divergence, Checkpointing checkpointing,
+                            Replay replay) {
+    /**
+     * Recording what the student trains on, or training on a recording instead of the broker.
+     *
+     * @param record {@code student.record}: the file to write the recording to
+     * @param from   {@code student.replay}: the recording to train on (no broker, no teacher)
+     */
+    public record Replay(Optional<Path> record, Optional<Path> from) {
+        /** Neither. */
+        public static final Replay NONE = new Replay(Optional.empty(), Optional.empty());
+
+        public Replay {
+            if (record.isPresent() && from.isPresent()) {
+                throw new ConfigException("settings student.record and student.replay do not go together: a replay "
+                        + "trains on a recording as it is; give one of them");
+            }
+        }
+    }
+
+    /** A config that neither records nor replays. */
+    public StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options options, DatasetSpec dataset, int epochs,
+                         int batchSize, Path out, boolean resume, Optional<EvalTeacher> evalTeacher, String device,
+                         int evalEvery, TeacherPolicy teachers, Divergence divergence, Checkpointing checkpointing) {
+        this(mode, spec, options, dataset, epochs, batchSize, out, resume, evalTeacher, device, evalEvery, teachers,
+                divergence, checkpointing, Replay.NONE);
+    }
+
+    /** A copy with another {@link Replay}. */
+    public StudentConfig with(Replay r) {
+        return new StudentConfig(mode, spec, options, dataset, epochs, batchSize, out, resume, evalTeacher, device,
+                evalEvery, teachers, divergence, checkpointing, r);
+    }
+
     /**
      * When the trainer checkpoints between epoch ends (it always does at each one): every {@code steps} steps or
      * every {@code minutes}, whichever comes first; 0 turns either off.
@@ -186,7 +220,8 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
                 TeacherPolicy.from(s), new Divergence(s.real(Keys.STUDENT_DIVERGENCE_RATIO),
                 s.choice(Keys.STUDENT_ON_DIVERGENCE, DivergenceGuard.Action.class)),
                 new Checkpointing(s.longValue(Keys.STUDENT_CHECKPOINT_EVERY_STEPS),
-                        s.real(Keys.STUDENT_CHECKPOINT_EVERY_MINUTES)));
+                        s.real(Keys.STUDENT_CHECKPOINT_EVERY_MINUTES)),
+                new Replay(s.path(Keys.STUDENT_RECORD), s.path(Keys.STUDENT_REPLAY)));
     }
 
     /**

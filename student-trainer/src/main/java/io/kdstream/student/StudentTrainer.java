@@ -7,7 +7,6 @@ import io.kdstream.core.Service;
 import io.kdstream.core.config.Settings;
 import io.kdstream.core.image.BatchRenderer;
 import io.kdstream.core.kafka.DeadLetters;
-import io.kdstream.core.kafka.KafkaReceiver;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.ReceivedRecord;
 import io.kdstream.core.kafka.StageKafka;
@@ -20,17 +19,20 @@ import io.kdstream.student.train.LrSchedule;
 import io.kdstream.student.train.StudentLoop;
 import io.kdstream.tuning.DjlThreads;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
@@ -74,6 +76,7 @@ public final class StudentTrainer implements Service {
     private BatchRenderer renderer;
     private Disposable pipeline;
     private boolean stopped;
+    private volatile boolean finished;
 
     /**
      * @param config   what to train and how
@@ -100,7 +103,9 @@ public final class StudentTrainer implements Service {
         this.checkpoints = new Checkpoints(config.out());
         this.dlb = new LastBatchTargets(config.options().temperature(), config.spec().classes());
         this.guard = new DivergenceGuard(config.divergence().ratio());
-        this.ledger = new TrainingLedger(config.epochs() > 0, config.out());
+        this.ledger = new TrainingLedger(config.epochs() > 0, config.out(), config.replay().record()
+                .map(f -> new Recording.Writer(f, () -> Recording.Header.of(config.dataset().open(true))))
+                .orElse(null));
         metrics.bind(ledger);
     }
 
@@ -188,30 +193,40 @@ public final class StudentTrainer implements Service {
         djl = DjlThreads.newScheduler("student");
         Map<TopicPartition, Long> resumeAt = Mono.fromCallable(this::prepare).subscribeOn(djl).block();
         Topic input = config.mode() == StudentConfig.Mode.DISTILL ? Topic.ANNOTATED : Topic.AUGMENTED;
-        stage = StageKafka.open(kafka, STAGE, registry, input);
-        deadLetters = stage.deadLetters();
-        KafkaReceiver<String, byte[]> receiver = stage.receiver(Duration.ofMillis(200), 8).withStartOffsets(resumeAt);
-        decodeScheduler = Schedulers.newSingle("kds-student-decode", true);
+        Optional<Path> replay = config.replay().from();
+        Flux<ReceivedRecord<String, byte[]>> records;
         renderer = new BatchRenderer(renderThreads);
-        decoder = new BatchDecoder(config, renderer);
+        if (replay.isPresent()) { // no broker: the recording's records, from where a checkpoint left off
+            Dataset data = config.dataset().open(true);
+            Recording.header(replay.get()).check(replay.get(), data);
+            records = Recording.replay(replay.get(), resumeAt.getOrDefault(new TopicPartition(Recording.TOPIC, 0), 0L));
+            decoder = new BatchDecoder(config, renderer, Recording.source(data));
+        } else {
+            stage = StageKafka.open(kafka, STAGE, registry, input);
+            deadLetters = stage.deadLetters();
+            records = stage.receiver(Duration.ofMillis(200), 8).withStartOffsets(resumeAt).receive();
+            decoder = new BatchDecoder(config, renderer, null);
+        }
+        decodeScheduler = Schedulers.newSingle("kds-student-decode", true);
         // Reactor replenishes a prefetch of N after N - N/4 items: with 2 the DJL thread emptied its queue before
         // asking the decoder for more and then waited for two decodes (measured as input wait); with 4 it asks
         // for 3 while one decoded batch is still queued
-        pipeline = receiver.receive()
+        pipeline = records
                 .publishOn(decodeScheduler, 4)
                 .map(decoder::decode)
                 .concatMap(d -> Mono.defer(() -> timed(d)).subscribeOn(djl), 4)
-                .subscribe(v -> { }, this::failed);
+                .subscribe(v -> { }, this::failed, this::recordingEnded);
         if (config.epochs() > 0 && ledger.epochsCompleted() >= config.epochs()) {
             LOG.info("student: this run is complete ({} of {} epochs; final model in {}): nothing to train. A new "
                     + "run needs another pipeline.run", ledger.epochsCompleted(), config.epochs(),
                     config.out().resolve("model"));
+            finished = true;
             progress.finish();
             done.tryEmitEmpty();
         }
         LOG.info("student {} ({} parameters), mode {}, on {} device(s) ({}), reading {}", config.spec().describe(),
                 loop.parameterCount(), config.mode().name().toLowerCase(java.util.Locale.ROOT), loop.deviceCount(),
-                config.device(), kafka.topic(input));
+                config.device(), replay.map(p -> "replaying " + p).orElse(kafka.topic(input)));
     }
 
     /** On the DJL thread: builds or restores the student and loads the evaluation data. */
@@ -253,6 +268,7 @@ public final class StudentTrainer implements Service {
         }
         if (d.marker() != null) {
             EpochEnd end = d.marker();
+            ledger.record(rec.key(), d.frame());
             done(rec);
             if (ledger.marker(end.epoch(), end.partition(), end.partitions())) {
                 endOfEpoch(end.last());
@@ -283,6 +299,7 @@ public final class StudentTrainer implements Service {
             }
         }
         train(d.batch(), d.teacherLogits(), d.teacher());
+        ledger.record(rec.key(), d.frame());
         done(rec);
         if (config.checkpointing().due(loop.steps() - lastCheckpointStep, System.nanoTime() - lastCheckpointNanos)) {
             checkpoint(); // mid-epoch: offsets, trained ids and markers in step with the weights
@@ -324,6 +341,10 @@ public final class StudentTrainer implements Service {
     }
 
     private Mono<Void> deadLetter(ReceivedRecord<String, byte[]> rec, DeadLetters.Reason reason, String message) {
+        if (deadLetters == null) { // a replay: the recording is damaged, or replayed with another dataset
+            return Mono.error(new IllegalStateException("student.replay=" + config.replay().from().orElse(null)
+                    + ", entry " + rec.record().offset() + ": " + message));
+        }
         return deadLetters.publish(reason, rec.coordinates(), rec.key(), rec.value(), message)
                 .publishOn(djl)
                 .doOnSuccess(v -> done(rec));
@@ -353,6 +374,7 @@ public final class StudentTrainer implements Service {
                 LOG.warn("student: cannot write the run summary in {}: {}", config.out(), ex.toString());
             }
             LOG.info("student: final model in {}", config.out().resolve("model"));
+            finished = true;
             progress.finish();
             done.tryEmitEmpty();
         }
@@ -363,6 +385,14 @@ public final class StudentTrainer implements Service {
         lastCheckpointStep = loop.steps();
         lastCheckpointNanos = System.nanoTime();
         LOG.debug("checkpoint {}", saved);
+    }
+
+    /** The end of a replayed recording: the run must have ended with it. */
+    private void recordingEnded() {
+        if (!finished) {
+            failed(new IllegalStateException("the recording " + config.replay().from().orElse(null) + " ends before "
+                    + "the run's last epoch: the recorded run did not finish (resume it to complete its recording)"));
+        }
     }
 
     private void failed(Throwable t) {
@@ -378,7 +408,9 @@ public final class StudentTrainer implements Service {
         }
         stopped = true;
         pipeline.dispose();
-        stage.close();
+        if (stage != null) {
+            stage.close();
+        }
         Mono.fromRunnable(() -> {
             loop.close();
             ledger.close();

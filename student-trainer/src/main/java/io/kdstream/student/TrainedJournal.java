@@ -3,8 +3,6 @@ package io.kdstream.student;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,13 +21,11 @@ final class TrainedJournal implements Closeable {
     /** The file, in the run's output directory. */
     static final String FILE = "trained-batches.txt";
 
-    private final Path file;
-    private RandomAccessFile raf;
-    private long length;
+    private final AppendOnlyFile file;
 
     /** @param out the run's output directory */
     TrainedJournal(Path out) {
-        this.file = out.resolve(FILE);
+        this.file = new AppendOnlyFile(out.resolve(FILE));
     }
 
     /**
@@ -37,42 +33,17 @@ final class TrainedJournal implements Closeable {
      * {@link Checkpoints.State#journalBytes()} for a resumed one.
      */
     void open(long length) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            raf = new RandomAccessFile(file.toFile(), "rw"); // not interruptible, unlike a FileChannel
-            long size = raf.length();
-            if (size < length) {
-                throw new IllegalStateException(file + " holds " + size + " bytes, fewer than the " + length
-                        + " its checkpoint recorded: it was cut or replaced; restore it, or set student.resume=false "
-                        + "to start the run again");
-            }
-            raf.setLength(length);
-            raf.seek(length);
-            this.length = length;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + file + ": " + e.getMessage(), e);
-        }
+        file.open(length);
     }
 
     /** Appends a trained batch's id. */
     void append(String id) {
-        byte[] line = (id + "\n").getBytes(StandardCharsets.UTF_8);
-        try {
-            raf.write(line);
-            length += line.length;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        file.append((id + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Forces what was written to disk; returns the length to record in a checkpoint. */
     long sync() {
-        try {
-            raf.getFD().sync();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-        return length;
+        return file.sync();
     }
 
     /** The ids in the first {@code length} bytes of the journal in {@code out}, in training order. */
@@ -102,12 +73,6 @@ final class TrainedJournal implements Closeable {
 
     @Override
     public void close() {
-        if (raf != null) {
-            try {
-                raf.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot close " + file + ": " + e.getMessage(), e);
-            }
-        }
+        file.close();
     }
 }

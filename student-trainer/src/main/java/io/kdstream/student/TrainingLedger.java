@@ -28,6 +28,7 @@ final class TrainingLedger implements AutoCloseable {
     private final boolean keepIds;
     private final Path out;
     private final TrainedJournal journal;
+    private final Recording.Writer recording;
     private final Map<TopicPartition, Long> offsets = new HashMap<>();
     private final Set<String> trained = new LinkedHashSet<>();
     private final Map<Integer, Set<Integer>> markers = new HashMap<>();
@@ -41,22 +42,40 @@ final class TrainingLedger implements AutoCloseable {
 
     /**
      * @param keepIds whether to keep every batch id trained in memory too (runs of a set number of epochs)
-     * @param out     the run's output directory, where the journal goes
+     * @param out       the run's output directory, where the journal goes
+     * @param recording where to record what is trained ({@code student.record}), or null
      */
-    TrainingLedger(boolean keepIds, Path out) {
+    TrainingLedger(boolean keepIds, Path out, Recording.Writer recording) {
         this.keepIds = keepIds;
         this.out = out;
         this.journal = new TrainedJournal(out);
+        this.recording = recording;
     }
 
-    /** Begins a new run: nothing trained (an old journal in the output directory is cleared). */
+    /** A ledger that records nothing. */
+    TrainingLedger(boolean keepIds, Path out) {
+        this(keepIds, out, null);
+    }
+
+    /** Begins a new run: nothing trained (an old journal or recording of the output directory is cleared). */
     synchronized void begin() {
         journal.open(0);
+        if (recording != null) {
+            recording.open(0);
+        }
     }
 
     /** Takes up a checkpoint's state. */
     synchronized void restore(Checkpoints.State st) {
+        if (recording != null && st.recordingBytes() < 0) {
+            throw new io.kdstream.core.config.ConfigException("setting student.record: the checkpoint to resume from "
+                    + "was written without a recording, which would miss the steps before it; set "
+                    + "student.resume=false to record the run from its start, or leave student.record out");
+        }
         journal.open(st.journalBytes());
+        if (recording != null) {
+            recording.open(st.recordingBytes());
+        }
         offsets.putAll(st.offsets());
         if (keepIds) {
             try {
@@ -77,7 +96,8 @@ final class TrainingLedger implements AutoCloseable {
         Map<Integer, Set<Integer>> pending = new HashMap<>();
         markers.forEach((e, parts) -> pending.put(e, Set.copyOf(parts)));
         return new Checkpoints.State(steps, epochsCompleted, Map.copyOf(offsets), journal.sync(),
-                pending, Map.copyOf(teacherBatches), windows.copy(), trainedTotal);
+                pending, Map.copyOf(teacherBatches), windows.copy(), trainedTotal,
+                recording == null ? -1 : recording.sync());
     }
 
     /** A record is done with: the partition resumes after it. */
@@ -164,14 +184,27 @@ final class TrainingLedger implements AutoCloseable {
         return Set.copyOf(trained);
     }
 
-    /** Forces the journal of trained ids to disk (the end of a run). */
+    /** A record trained on, or a marker consumed: appended to the recording, when there is one. */
+    synchronized void record(String key, io.kdstream.core.wire.Frame frame) {
+        if (recording != null) {
+            recording.append(key, frame);
+        }
+    }
+
+    /** Forces the journal of trained ids and the recording to disk (the end of a run). */
     synchronized void sync() {
         journal.sync();
+        if (recording != null) {
+            recording.sync();
+        }
     }
 
     @Override
     public synchronized void close() {
         journal.close();
+        if (recording != null) {
+            recording.close();
+        }
     }
 
     synchronized Map<String, Long> teacherBatches() {

@@ -84,6 +84,8 @@ final class Soak {
     int run() throws IOException, InterruptedException {
         Path sdir = Files.createDirectories(dir.resolve("soak"));
         Map<String, String> forever = Map.of("pipeline.epochs", "0");
+        Map<String, String> teacherBound = Map.of("teacher.max-ahead-batches",
+                Integer.toString(settings.integer(Keys.TEACHER_MAX_AHEAD_BATCHES)));
         long t0 = System.nanoTime();
         int replicas = 0;
         int kills = 0;
@@ -94,10 +96,11 @@ final class Soak {
             List<String> teachers = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
                 teachers.add("teacher-" + ++replicas);
-                c.start("teacher", teachers.get(i), Map.of());
+                c.start("teacher", teachers.get(i), teacherBound);
             }
             probes.awaitMetrics(c.port("student"));
-            c.start("augmenter", "augmenter", Map.of());
+            c.start("augmenter", "augmenter", Map.of("augmenter.max-ahead-batches",
+                    Integer.toString(settings.integer(Keys.AUGMENTER_MAX_AHEAD_BATCHES))));
             c.start("loader", "loader", forever);
             out.printf(Locale.ROOT, "faults: soak for %s: a teacher replica killed every %s, the broker restarted "
                     + "once halfway, samples every %s; logs in %s%n", text(length), text(killEvery), text(sampleEvery),
@@ -128,7 +131,7 @@ final class Soak {
                         String victim = teachers.remove(0);
                         c.get(victim).kill();
                         String fresh = "teacher-" + ++replicas;
-                        c.start("teacher", fresh, Map.of());
+                        c.start("teacher", fresh, teacherBound);
                         teachers.add(fresh);
                         kills++;
                         out.printf(Locale.ROOT, "faults: soak %s: SIGKILL %s, started %s%n", text(now), victim, fresh);
@@ -279,8 +282,11 @@ final class Soak {
     String report(SoakAudit a, int kills, boolean brokerRestarted, Duration wall) {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "Soak of %s (%s with the drain): pipeline.epochs=0, %d teacher replica(s) "
-                        + "SIGKILLed and replaced, broker restarted: %s.%n%n", text(length), text(wall), kills,
-                brokerRestarted ? "once" : "no"));
+                        + "SIGKILLed and replaced, broker restarted: %s. Bounds: augmented %d records ahead of the "
+                        + "teacher group, annotated %d ahead of the student group (each replica may add what it lets "
+                        + "through in one 100 ms probe interval).%n%n", text(length), text(wall), kills,
+                brokerRestarted ? "once" : "no", settings.integer(Keys.AUGMENTER_MAX_AHEAD_BATCHES),
+                settings.integer(Keys.TEACHER_MAX_AHEAD_BATCHES)));
         b.append("| time | batches trained | duplicates skipped | heap after full GC, MiB | student dedup entries "
                 + "| checkpoint state, bytes | trained-id journal, bytes | broker log segments, MiB | lag augmented "
                 + "| lag annotated |\n");

@@ -92,6 +92,8 @@ public final class Keys {
     public static final Key STUDENT_ON_DIVERGENCE = Catalogue.key("student.on-divergence");
     public static final Key STUDENT_OUT = Catalogue.key("student.out");
     public static final Key STUDENT_RESUME = Catalogue.key("student.resume");
+    public static final Key STUDENT_RECORD = Catalogue.key("student.record");
+    public static final Key STUDENT_REPLAY = Catalogue.key("student.replay");
     public static final Key STUDENT_EVAL_TEACHER = Catalogue.key("student.eval-teacher");
     public static final Key STUDENT_EVAL_EVERY = Catalogue.key("student.eval-every");
     public static final Key STUDENT_DEVICE = Catalogue.key("student.device");

@@ -7,10 +7,12 @@ import java.time.Duration;
 import java.util.function.LongSupplier;
 
 /**
- * Keeps a producer at most {@code maxLag} records ahead of the slowest group it feeds. The lag is
- * (end offsets when the throttle started + records let through since) - committed offsets of the slowest group, so
- * records still in flight count as produced. {@link #acquire()} blocks the caller (a stage's own thread, never a
- * Reactor shared one) while the lag is at the limit, probing the committed offsets at most every
+ * Keeps a topic at most {@code maxLag} records ahead of the slowest group it feeds. The lag is (the topic's end
+ * offsets at the last probe, or more when this producer let more through since) - committed offsets of the slowest
+ * group, so this producer's records still in flight count as produced, and so do the records of other producers of
+ * the same topic (replicas of a stage): each sees them at its next probe, and together they stay within the bound
+ * plus what they let through in one probe interval. {@link #acquire()} blocks the caller (a stage's own thread,
+ * never a Reactor shared one) while the lag is at the limit, probing the end and committed offsets at most every
  * {@code probeInterval}.
  */
 public final class LagThrottle {
@@ -24,7 +26,7 @@ public final class LagThrottle {
     private long waitedNanos;
 
     /**
-     * @param endTotal       the sum of the topic's end offsets, read once at the first acquire
+     * @param endTotal       the sum of the topic's end offsets
      * @param committedTotal the slowest group's committed offsets summed over partitions
      * @param maxLag         records the producer may be ahead
      * @param probeInterval  the shortest time between two probes of the committed offsets
@@ -46,10 +48,8 @@ public final class LagThrottle {
 
     /** Blocks until one more record may be produced, then counts it as produced. */
     public void acquire() throws InterruptedException {
-        if (produced < 0) {
-            produced = endTotal.getAsLong();
-            committed = committedTotal.getAsLong();
-            lastProbeNanos = System.nanoTime();
+        if (produced < 0 || System.nanoTime() - lastProbeNanos >= probeIntervalNanos) {
+            probe();
         }
         long started = 0;
         while (produced + 1 - committed > maxLag) {
@@ -62,13 +62,19 @@ public final class LagThrottle {
                 Thread.sleep(Math.max(1, (due - now) / 1_000_000));
                 continue;
             }
-            committed = committedTotal.getAsLong();
-            lastProbeNanos = System.nanoTime();
+            probe();
         }
         if (started != 0) {
             waitedNanos += System.nanoTime() - started;
         }
         produced++;
+    }
+
+    /** Reads the committed offsets and the topic's end: another producer's records count too. */
+    private void probe() {
+        committed = committedTotal.getAsLong();
+        produced = Math.max(produced, endTotal.getAsLong());
+        lastProbeNanos = System.nanoTime();
     }
 
     /** Meters the time spent waiting as {@code kds.backpressure.wait{stage}}; returns this throttle. */

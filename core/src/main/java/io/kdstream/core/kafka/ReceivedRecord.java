@@ -22,6 +22,14 @@ public final class ReceivedRecord<K, V> {
         this.loop = loop;
     }
 
+    /**
+     * A record read from elsewhere than a broker (a recording being replayed): nothing to commit, so
+     * {@link #acknowledge()} does nothing.
+     */
+    public static <K, V> ReceivedRecord<K, V> detached(ConsumerRecord<K, V> record) {
+        return new ReceivedRecord<>(record, null, null);
+    }
+
     /** The consumed record. */
     public ConsumerRecord<K, V> record() {
         return record;
@@ -49,7 +57,9 @@ public final class ReceivedRecord<K, V> {
 
     /** Marks the record processed; its offset may be committed from now on. */
     public void acknowledge() {
-        loop.acknowledge(this);
+        if (loop != null) {
+            loop.acknowledge(this);
+        }
     }
 
     PartitionOffsets.State owner() {
