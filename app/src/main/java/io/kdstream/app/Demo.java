@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import reactor.core.scheduler.Scheduler;
@@ -151,6 +152,8 @@ public final class Demo {
                 Map.entry("student.size", Integer.toString(s.integer(Keys.VIEW_TEACHER_SIZE))),
                 Map.entry("student.out", teacherPath.resolveSibling(teacherPath.getFileName() + "-run").toString()),
                 Map.entry("student.resume", "false"),
+                Map.entry("student.record", ""), // recordings and replays are the student phase's
+                Map.entry("student.replay", ""),
                 Map.entry("kafka.topic-prefix", kafka.topicPrefix() + "teacher-train.")));
         Phase teacherPhase = new Phase(teacherRun, train, false);
         Settings distillRun = s.overriding(Map.of("student.eval-teacher", teacherPath.toString(),
@@ -242,6 +245,13 @@ public final class Demo {
             MeterRegistry registry = registries.get();
             List<Service> services = new ArrayList<>();
             StudentTrainer trainer = new StudentTrainer(student, k, registry);
+            Optional<Path> replay = student.replay().from();
+            if (replay.isPresent()) { // the student alone, on a recording: no loader, augmenter or teacher
+                out.println("demo: training on the recording " + replay.get() + " (no loader, augmenter or teacher)");
+                LocalRun.run(List.of(trainer), ticker);
+                return new PhaseResult(trainer, Map.of(trainer.name(), trainer.progress().meanRate()),
+                        trainer.trainedBatches());
+            }
             services.add(new Loader(loader, k, registry));
             services.add(new Augmenter(augmenter, k, registry));
             if (teacher != null) {
