@@ -33,7 +33,9 @@ import reactor.core.scheduler.Schedulers;
  * with the same student, data and epoch budget and its own overrides, for one or more seeds; then writes
  * {@code results.md} (a Markdown table: top-1 mean and range over seeds, agreement with the teacher, wall time, the
  * exact command of each arm), {@code accuracy.csv} (test top-1 per epoch) and {@code accuracy.png} (an XChart plot of
- * test top-1 per epoch, one line per arm).
+ * test top-1 per epoch, one line per arm). Arms whose stream is the same (the same augmentation, views, teacher,
+ * data, seed and schedule: {@link #streamKey}) share it: the first records it and the others train on the recording
+ * alone ({@code experiment.share-streams}, docs/REPLAY.md).
  */
 public final class Experiment {
     /** One arm: a name, the settings that make it, and what it shows. */
@@ -61,6 +63,11 @@ public final class Experiment {
         EXPERIMENTS.put("results", List.of(supervised, consistent, independent, fixed, usi, funmatch,
                 new Arm("KD consistent, 2x epochs", Map.of("augment.teacher-view", "consistent",
                         "experiment.epoch-factor", "2"), "the consistent arm with a longer schedule")));
+        // two students on one stream: the second trains on the first's recording (experiment.share-streams)
+        EXPERIMENTS.put("sizes", List.of(
+                new Arm("KD consistent, student w8", Map.of("student.width", "8"), "the demo's student"),
+                new Arm("KD consistent, student w4", Map.of("student.width", "4"),
+                        "a student about a third the size, on the same stream")));
         // the baselines that take the learning rate and the mixing out of the comparison (docs/RESULTS.md)
         EXPERIMENTS.put("baselines", List.of(
                 new Arm("supervised student, lr 4e-3", Map.of("preset", "supervised", "student.lr", "4e-3"),
@@ -71,9 +78,18 @@ public final class Experiment {
                         "experiment.epoch-factor", "2"), "CE 1 + KD 5 as the consistent arm, without mixing")));
     }
 
-    /** One run of one arm with one seed. */
-    record Run(Arm arm, long seed, Demo.Result result, String command) {
+    /**
+     * One run of one arm with one seed.
+     *
+     * @param stream how it got its stream: {@code live}, {@code recorded} (live, and recorded for the arms after it)
+     *               or {@code replayed}
+     */
+    record Run(Arm arm, long seed, Demo.Result result, String command, String stream) {
     }
+
+    /** The settings that make a run's stream: the arms that agree on all of them can share one recording. */
+    private static final List<String> STREAM_PREFIXES = List.of("augment.", "view.", "teacher.", "dataset.",
+            "loader.", "pipeline.", "kafka.partitions", "student.mode");
 
     private Experiment() {
     }
@@ -87,6 +103,7 @@ public final class Experiment {
         List<Long> seeds;
         Path dir;
         boolean smoke;
+        boolean share;
         try {
             raw = Settings.parse(args, env, positional);
             if (positional.size() != 1 || !EXPERIMENTS.containsKey(positional.get(0))) {
@@ -105,6 +122,7 @@ public final class Experiment {
                 seeds.add(first + i);
             }
             dir = raw.path(Keys.EXPERIMENT_DIR).orElse(Demo.runDir("experiment-" + name));
+            share = raw.bool(Keys.EXPERIMENT_SHARE_STREAMS);
             if (raw.has(Keys.PRESET)) {
                 throw new ConfigException("setting preset cannot be given to an experiment: each arm sets its own");
             }
@@ -112,6 +130,7 @@ public final class Experiment {
             System.err.println("kdstream experiment: " + e.getMessage());
             return 2;
         }
+        Map<String, Path> recordings = new LinkedHashMap<>();
         Scheduler ticker = Schedulers.newSingle("kds-progress", true);
         try {
             Files.createDirectories(dir);
@@ -121,7 +140,7 @@ public final class Experiment {
                 for (long seed : seeds) {
                     System.out.printf(Locale.ROOT, "experiment %s: run %d/%d: %s, seed %d%n", name, runs.size() + 1,
                             total, arm.name(), seed);
-                    runs.add(runArm(raw, arm, seed, epochs, smoke, dir, ticker));
+                    runs.add(runArm(raw, arm, seed, epochs, smoke, dir, ticker, share ? recordings : null));
                 }
             }
             String table = table(name, runs, epochs, smoke);
@@ -144,8 +163,13 @@ public final class Experiment {
         }
     }
 
+    /**
+     * Runs one arm with one seed.
+     *
+     * @param recordings the recordings made so far by stream, shared by the arms (null: every arm runs live)
+     */
     private static Run runArm(Settings raw, Arm arm, long seed, int epochs, boolean smoke, Path dir,
-                              Scheduler ticker) {
+                              Scheduler ticker, Map<String, Path> recordings) {
         Map<String, String> o = new LinkedHashMap<>(arm.overrides());
         int factor = Integer.parseInt(o.getOrDefault("experiment.epoch-factor", "1"));
         o.remove("experiment.epoch-factor");
@@ -167,6 +191,22 @@ public final class Experiment {
             s = s.withDefaults(Demo.smokeDefaults(DemoCommand.testdata(), dir.resolve(slug)));
         }
         s = s.withDefaults(Demo.DEFAULTS);
+        String stream = "live";
+        if (recordings != null) {
+            String key = streamKey(s);
+            Path recorded = recordings.get(key);
+            if (recorded == null) {
+                recorded = dir.resolve(slug).resolve("stream.kdr");
+                recordings.put(key, recorded);
+                s = s.overriding(Map.of("student.record", recorded.toString()));
+                shown.put("student.record", recorded.toString());
+                stream = "recorded";
+            } else {
+                s = s.overriding(Map.of("student.replay", recorded.toString()));
+                shown.put("student.replay", recorded.toString());
+                stream = "replayed";
+            }
+        }
         Demo.Result r = new Demo(s, System.out, ticker, SimpleMeterRegistry::new).run(false);
         StringBuilder cmd = new StringBuilder("./kdstream demo");
         if (smoke) {
@@ -178,7 +218,18 @@ public final class Experiment {
         shown.forEach((k, v) -> cmd.append(" --").append(k).append('=').append(k.equals("teacher.model")
                 ? Path.of(System.getProperty("kdstream.home", ".")).toAbsolutePath().normalize()
                         .relativize(Path.of(v).toAbsolutePath().normalize()) : v));
-        return new Run(arm, seed, r, cmd.toString());
+        return new Run(arm, seed, r, cmd.toString(), stream);
+    }
+
+    /** The values of every setting that makes the stream (the catalogue's keys under {@link #STREAM_PREFIXES}). */
+    static String streamKey(Settings s) {
+        StringBuilder b = new StringBuilder();
+        for (io.kdstream.core.config.Key k : io.kdstream.core.config.Catalogue.all()) {
+            if (STREAM_PREFIXES.stream().anyMatch(p -> k.name().startsWith(p))) {
+                b.append(k.name()).append('=').append(s.raw(k).orElse("")).append('\n');
+            }
+        }
+        return b.toString();
     }
 
     /** The Markdown table: one row per arm (mean and range over seeds), then the teacher alone. */
@@ -187,8 +238,9 @@ public final class Experiment {
         b.append(String.format(Locale.ROOT, "Experiment `%s`: %d epoch(s) per arm (unless the arm says otherwise)%s;"
                 + " student %s; teacher %s.%n%n", name, epochs, smoke ? ", smoke size" : "",
                 runs.get(0).result().student(), runs.get(0).result().teacher()));
-        b.append("| arm | student top-1 | agreement with teacher | seeds | wall per run | what it is | command |\n");
-        b.append("|---|---:|---:|---:|---:|---|---|\n");
+        b.append("| arm | student top-1 | agreement with teacher | seeds | wall per run | stream | what it is | command "
+                + "|\n");
+        b.append("|---|---:|---:|---:|---:|---|---|---|\n");
         Map<Arm, List<Run>> byArm = runs.stream().collect(Collectors.groupingBy(Run::arm, LinkedHashMap::new,
                 Collectors.toList()));
         byArm.forEach((arm, rs) -> {
@@ -199,10 +251,11 @@ public final class Experiment {
             long wall = (long) rs.stream().mapToLong(r -> r.result().wall().toSeconds()).average().orElse(0);
             String top1 = rs.size() > 1 ? String.format(Locale.ROOT, "%.2f%% (%.2f..%.2f)", 100 * mean, 100 * min,
                     100 * max) : String.format(Locale.ROOT, "%.2f%%", 100 * mean);
-            b.append(String.format(Locale.ROOT, "| %s | %s | %.2f%% | %d | %s | %s | `%s` |%n", arm.name(), top1,
-                    100 * agree, rs.size(), Progress.clock(wall), arm.note(), rs.get(0).command()));
+            String streams = rs.stream().map(Run::stream).distinct().collect(Collectors.joining(", "));
+            b.append(String.format(Locale.ROOT, "| %s | %s | %.2f%% | %d | %s | %s | %s | `%s` |%n", arm.name(), top1,
+                    100 * agree, rs.size(), Progress.clock(wall), streams, arm.note(), rs.get(0).command()));
         });
-        b.append(String.format(Locale.ROOT, "| teacher alone | %.2f%% | 100%% | - | - | %s | - |%n",
+        b.append(String.format(Locale.ROOT, "| teacher alone | %.2f%% | 100%% | - | - | - | %s | - |%n",
                 100 * runs.get(0).result().teacherTop1(), runs.get(0).result().teacher()));
         return b.toString();
     }

@@ -42,4 +42,18 @@ class ExperimentSmokeTest {
         assertEquals(560, png.getHeight());
         assertTrue(Files.exists(tmp.resolve("kd-fixed-s42/student/model/model.params")), "each arm's model saved");
     }
+
+    /** {@code kdstream experiment sizes --smoke}: the second student trains on the first one's recording. */
+    @Test
+    void shouldShareOneStreamBetweenArmsThatAgreeOnIt(@TempDir Path tmp) throws Exception {
+        int code = Experiment.run(List.of("sizes", "--smoke", "--pipeline.epochs=2", "--experiment.dir=" + tmp),
+                Map.of());
+        assertEquals(0, code);
+        String table = Files.readString(tmp.resolve("results.md"));
+        assertTrue(table.contains("| recorded |") && table.contains("| replayed |"), table);
+        assertTrue(table.contains("--student.replay=" + tmp.resolve("kd-consistent-student-w8-s42/stream.kdr")), table);
+        assertTrue(Files.exists(tmp.resolve("kd-consistent-student-w4-s42/student/model/model.params")));
+        List<String> csv = Files.readAllLines(tmp.resolve("accuracy.csv"));
+        assertEquals(5, csv.size(), "two epochs for each of two arms: " + csv);
+    }
 }
