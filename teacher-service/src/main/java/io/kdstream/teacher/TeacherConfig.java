@@ -26,10 +26,14 @@ import java.util.Locale;
  * @param ensemble  {@code teacher.ensemble}: more models whose predictions are averaged with {@code model}'s (an
  *                  ensemble of teachers); empty for one teacher
  * @param weights   {@code teacher.ensemble-weights}: one weight per member, {@code model} first; default equal
+ * @param topK      {@code teacher.top-k}: publish only the K largest logits of each image (and the mass of the
+ *                  rest); 0 publishes them all
  */
 public record TeacherConfig(Path model, Format format, String id, String version, ModelSpec input, boolean nhwc,
-                            boolean half, String device, Path modelRoot, List<Path> ensemble, List<Double> weights) {
+                            boolean half, String device, Path modelRoot, List<Path> ensemble, List<Double> weights,
+                            int topK) {
     public TeacherConfig {
+        ConfigException.require(topK >= 0, "teacher.top-k", topK, "must be >= 0 (0 = every logit)");
         ensemble = List.copyOf(ensemble);
         weights = List.copyOf(weights);
         ConfigException.require(weights.isEmpty() || weights.size() == ensemble.size() + 1,
@@ -40,10 +44,16 @@ public record TeacherConfig(Path model, Format format, String id, String version
         }
     }
 
-    /** One teacher, no ensemble. */
+    /** One teacher, no ensemble, every logit published. */
     public TeacherConfig(Path model, Format format, String id, String version, ModelSpec input, boolean nhwc,
                          boolean half, String device, Path modelRoot) {
-        this(model, format, id, version, input, nhwc, half, device, modelRoot, List.of(), List.of());
+        this(model, format, id, version, input, nhwc, half, device, modelRoot, List.of(), List.of(), 0);
+    }
+
+    /** Every logit published. */
+    public TeacherConfig(Path model, Format format, String id, String version, ModelSpec input, boolean nhwc,
+                         boolean half, String device, Path modelRoot, List<Path> ensemble, List<Double> weights) {
+        this(model, format, id, version, input, nhwc, half, device, modelRoot, ensemble, weights, 0);
     }
 
     /** How the teacher file is read. */
@@ -94,7 +104,7 @@ public record TeacherConfig(Path model, Format format, String id, String version
             confined.add(c.confine(m.toAbsolutePath().toString(), "teacher.ensemble"));
         }
         return new TeacherConfig(model, format, c.id(), c.version(), input, c.nhwc(), c.half(), c.device(), root,
-                confined, weights);
+                confined, weights, s.integer(Keys.TEACHER_TOP_K));
     }
 
     private static String defaultId(Path model) {
@@ -119,7 +129,7 @@ public record TeacherConfig(Path model, Format format, String id, String version
     public TeacherConfig forSwap(String requested, String newId, String newVersion) {
         Path m = confine(requested, "model");
         return new TeacherConfig(m, Format.AUTO, newId.isEmpty() ? defaultId(m) : newId, newVersion, input, nhwc, half,
-                device, modelRoot);
+                device, modelRoot, List.of(), List.of(), topK);
     }
 
     /**

@@ -359,7 +359,7 @@ public final class TeacherService implements Service {
         AugmentedBatch batch = w.batch();
         LogitsFunction.Prediction p = w.prediction();
         AnnotatedBatch out = new AnnotatedBatch(batch, p.logits(), config.half(), w.by().id(), w.by().version(),
-                p.members(), p.memberLogits());
+                p.members(), p.memberLogits(), config.topK());
         ledger.progress().status("epoch " + (batch.epoch() + 1));
         return Outgoing.record(RecordKind.ANNOTATED_BATCH, w.rec().record().partition(), batch.key(), out.encode(),
                 batch.size(), List.of(w.rec()));

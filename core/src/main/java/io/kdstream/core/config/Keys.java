@@ -34,6 +34,7 @@ public final class Keys {
     public static final Key AUGMENTER_MAX_AHEAD_BATCHES = Catalogue.key("augmenter.max-ahead-batches");
     public static final Key TEACHER_FEEDS = Catalogue.key("teacher.feeds");
     public static final Key TEACHER_MAX_AHEAD_BATCHES = Catalogue.key("teacher.max-ahead-batches");
+    public static final Key TEACHER_TOP_K = Catalogue.key("teacher.top-k");
     public static final Key VIEW_TEACHER_SIZE = Catalogue.key("view.teacher-size");
     public static final Key VIEW_STUDENT_SIZE = Catalogue.key("view.student-size");
     public static final Key AUGMENT_CROP_SCALE_MIN = Catalogue.key("augment.crop-scale-min");

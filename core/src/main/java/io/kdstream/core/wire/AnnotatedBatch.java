@@ -11,11 +11,18 @@ package io.kdstream.core.wire;
  * @param memberIds      an ensemble's member teachers, in order; empty for one teacher
  * @param memberLogits   M*N*K logits of each member (member-major), or null without members; {@code teacherLogits}
  *                       is then the log of their (weighted) average probabilities
+ * @param topK           on the wire, only each image's {@code topK} largest logits with their classes and the log of
+ *                       the rest's probability mass ({@link TopK}); 0 (or K or more) sends every logit. Read back,
+ *                       {@code teacherLogits} holds the top K as sent and the rest spread evenly over their mass
  */
 public record AnnotatedBatch(AugmentedBatch batch, float[] teacherLogits, boolean halfPrecision, String teacherId,
-                             String teacherVersion, java.util.List<String> memberIds, float[] memberLogits) {
+                             String teacherVersion, java.util.List<String> memberIds, float[] memberLogits,
+                             int topK) {
 
     public AnnotatedBatch {
+        if (topK < 0) {
+            throw new WireFormatException("annotated batch " + batch.key() + ": top-K must be >= 0, got " + topK);
+        }
         if (teacherLogits.length != batch.size() * batch.numClasses()) {
             throw new WireFormatException("annotated batch " + batch.key() + ": teacher logits must have N*K="
                     + batch.size() * batch.numClasses() + " entries, got " + teacherLogits.length);
@@ -28,19 +35,29 @@ public record AnnotatedBatch(AugmentedBatch batch, float[] teacherLogits, boolea
         }
     }
 
-    /** A batch annotated by one teacher. */
+    /** A batch annotated by one teacher, every logit sent. */
     public AnnotatedBatch(AugmentedBatch batch, float[] teacherLogits, boolean halfPrecision, String teacherId,
                           String teacherVersion) {
-        this(batch, teacherLogits, halfPrecision, teacherId, teacherVersion, java.util.List.of(), null);
+        this(batch, teacherLogits, halfPrecision, teacherId, teacherVersion, java.util.List.of(), null, 0);
+    }
+
+    /** Every logit sent. */
+    public AnnotatedBatch(AugmentedBatch batch, float[] teacherLogits, boolean halfPrecision, String teacherId,
+                          String teacherVersion, java.util.List<String> memberIds, float[] memberLogits) {
+        this(batch, teacherLogits, halfPrecision, teacherId, teacherVersion, memberIds, memberLogits, 0);
     }
 
     /** Converts to the generic frame. */
     public Frame toFrame() {
         int[] shape = {batch.size(), batch.numClasses()};
         Frame.Builder b = batch.toFrameBuilder(RecordKind.ANNOTATED_BATCH)
-                .property("teacher_id", teacherId).property("teacher_version", teacherVersion)
-                .tensor(halfPrecision ? Tensor.ofHalfs("teacher_logits", shape, teacherLogits)
-                        : Tensor.ofFloats("teacher_logits", shape, teacherLogits));
+                .property("teacher_id", teacherId).property("teacher_version", teacherVersion);
+        if (topK > 0 && topK < batch.numClasses()) {
+            TopK.of(teacherLogits, batch.size(), batch.numClasses(), topK).write(b, halfPrecision);
+        } else {
+            b.tensor(halfPrecision ? Tensor.ofHalfs("teacher_logits", shape, teacherLogits)
+                    : Tensor.ofFloats("teacher_logits", shape, teacherLogits));
+        }
         if (memberLogits != null) {
             int[] each = {memberIds.size(), batch.size(), batch.numClasses()};
             b.property("teacher_members", String.join(",", memberIds))
@@ -64,7 +81,11 @@ public record AnnotatedBatch(AugmentedBatch batch, float[] teacherLogits, boolea
     public static AnnotatedBatch fromFrame(Frame f) {
         f.requireKind(RecordKind.ANNOTATED_BATCH);
         AugmentedBatch b = AugmentedBatch.fromFrame(f);
-        Tensor logits = f.tensor("teacher_logits");
+        TopK top = TopK.read(f, b.size(), b.numClasses());
+        Tensor logits = top != null ? null : f.tensor("teacher_logits");
+        if (top != null) {
+            logits = Tensor.ofFloats("teacher_logits", new int[] {b.size(), b.numClasses()}, top.logits());
+        }
         if (logits.dtype() != DType.FLOAT32 && logits.dtype() != DType.FLOAT16) {
             throw new WireFormatException("batch " + b.key() + ": teacher_logits must be float32 or float16, got "
                     + logits.dtype());
@@ -86,7 +107,8 @@ public record AnnotatedBatch(AugmentedBatch batch, float[] teacherLogits, boolea
             }
             memberLogits = each.toFloats();
         }
-        return new AnnotatedBatch(b, logits.toFloats(), logits.dtype() == DType.FLOAT16,
-                f.stringProperty("teacher_id"), f.stringProperty("teacher_version"), members, memberLogits);
+        boolean half = top != null ? top.half() : logits.dtype() == DType.FLOAT16;
+        return new AnnotatedBatch(b, logits.toFloats(), half, f.stringProperty("teacher_id"),
+                f.stringProperty("teacher_version"), members, memberLogits, top == null ? 0 : top.k());
     }
 }
