@@ -4,6 +4,7 @@ import static io.kdstream.core.config.Key.Reader.AUDIT;
 import static io.kdstream.core.config.Key.Reader.AUGMENTER;
 import static io.kdstream.core.config.Key.Reader.BENCH_DATA;
 import static io.kdstream.core.config.Key.Reader.BENCH_IMAGES;
+import static io.kdstream.core.config.Key.Reader.BENCH_TOPK;
 import static io.kdstream.core.config.Key.Reader.BENCH_SCALE;
 import static io.kdstream.core.config.Key.Reader.BENCH_TRAIN;
 import static io.kdstream.core.config.Key.Reader.BROKER;
@@ -93,7 +94,7 @@ final class CommandHelp {
                 usage: kdstream experiment NAME [--smoke] [--experiment.seeds=1] [--experiment.dir=DIR] [--key=value ...]
 
                 A named comparison, each arm a demo run with the same student and budget (docs/RESULTS.md):
-                NAME is consistency, recipes, dlb, results or baselines. Writes results.md, accuracy.csv and
+                NAME is consistency, recipes, dlb, results, baselines or sizes. Writes results.md, accuracy.csv and
                 accuracy.png. pipeline.epochs defaults to 3 (2 with --smoke); settings given here apply to every arm.
                 """, Demo.DEFAULTS, LOADER, AUGMENTER, TEACHER, STUDENT, DEMO, EXPERIMENT, PROCESS));
         m.put("bench train", entry("""
@@ -107,6 +108,8 @@ final class CommandHelp {
         m.put("bench data", entry(DataBench.HELP, StreamCommand.DEFAULTS, LOADER, AUGMENTER, BENCH_DATA, PROCESS));
         m.put("bench scale", entry(ScaleBench.HELP, ScaleBench.DEFAULTS, LOADER, AUGMENTER, BENCH_SCALE, PROCESS));
         m.put("bench images", entry(BenchImagesCommand.HELP, Map.of(), BENCH_IMAGES, PROCESS));
+        m.put("bench topk", entry(io.kdstream.app.bench.TopKBench.HELP, io.kdstream.app.bench.TopKBench.DEFAULTS,
+                LOADER, TEACHER, BENCH_TOPK, PROCESS));
         m.put("dataset prepare", entry(DatasetCommand.HELP, Map.of(), DATASET, PROCESS));
         m.put("audit", entry(AuditCommand.HELP, Map.of(), AUDIT, PROCESS));
         m.put("teacher swap", entry(TeacherCommand.HELP, Map.of(), TEACHER_ADMIN, PROCESS));

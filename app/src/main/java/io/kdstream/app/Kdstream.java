@@ -47,10 +47,11 @@ public final class Kdstream {
                                   --bench.repeats=N interleaved repetitions after a warm-up)
               bench scale         annotation throughput against 1, 2, 4, 8 teacher replicas (stand-ins with a
                                   fixed time per batch) feeding one student: efficiency, input wait, a PNG plot
-              experiment NAME     run a named comparison (consistency, recipes, dlb, results, baselines): a
+              bench topk          top-K soft labels: bytes per image and KL to the full targets, per K
+              experiment NAME     run a named comparison (consistency, recipes, dlb, results, baselines, sizes): a
                                   Markdown table and a plot of test top-1 per epoch per arm (--smoke: tiny,
                                   --experiment.seeds=N)
-              faults              fault-injection suite: SIGKILL student / teacher replica, broker restart, bad model,
+              faults              fault-injection suite: SIGKILL student / teacher replica, slow teacher, broker restart, bad model,
                                   bad setting; audits lost and doubled batches by id (--faults.only=a,b)
               engine              the DL engine, the GPUs it sees, one test computation (--device=auto|cpu|gpu:N)
               settings            every setting of every command, with its default and meaning (Markdown)
@@ -119,13 +120,14 @@ public final class Kdstream {
             case "dataset" -> DatasetCommand.run(rest, env);
             case "audit" -> AuditCommand.run(rest, env);
             case "settings" -> SettingsCommand.run(rest);
-            case "bench" -> rest.isEmpty() ? usage("bench needs a target: bench data, bench train, bench images or bench scale")
+            case "bench" -> rest.isEmpty() ? usage("bench needs a target: bench data, bench train, bench images, bench scale or bench topk")
                     : switch (rest.get(0)) {
                         case "data" -> DataBench.run(rest.subList(1, rest.size()), env);
                         case "train" -> TrainBench.run(rest.subList(1, rest.size()), env);
                         case "images" -> BenchImagesCommand.run(rest.subList(1, rest.size()), env);
                         case "scale" -> ScaleBench.run(rest.subList(1, rest.size()), env);
-                        default -> usage("unknown bench '" + rest.get(0) + "' (known: data, train, images, scale)");
+                        case "topk" -> io.kdstream.app.bench.TopKBench.run(rest.subList(1, rest.size()), env);
+                        default -> usage("unknown bench '" + rest.get(0) + "' (known: data, train, images, scale, topk)");
                     };
             default -> usage("unknown command '" + command + "'");
         };

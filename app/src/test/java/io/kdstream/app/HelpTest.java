@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class HelpTest {
     private static final List<String> COMMANDS = List.of("demo", "train-teacher", "stream", "broker", "engine",
             "faults", "experiment", "audit", "dataset prepare", "teacher swap", "bench data", "bench train",
-            "bench images", "bench scale", "run loader", "run augmenter", "run teacher", "run student");
+            "bench images", "bench scale", "bench topk", "run loader", "run augmenter", "run teacher", "run student");
 
     @Test
     void shouldPrintTheHelpOfEveryCommand() {

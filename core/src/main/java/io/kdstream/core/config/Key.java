@@ -45,7 +45,7 @@ public record Key(String name, Type type, String fallback, String shown, String 
         DEMO, EXPERIMENT, FAULTS, DATASET, BROKER, ENGINE, AUDIT,
         /** {@code kdstream teacher swap|status}. */
         TEACHER_ADMIN,
-        BENCH_DATA, BENCH_TRAIN, BENCH_SCALE, BENCH_IMAGES;
+        BENCH_DATA, BENCH_TRAIN, BENCH_SCALE, BENCH_IMAGES, BENCH_TOPK;
 
         /** Lower case, '-' for '_': how the settings table names a reader. */
         public String label() {

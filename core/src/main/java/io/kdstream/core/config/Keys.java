@@ -139,6 +139,7 @@ public final class Keys {
     public static final Key FAULTS_SOAK_KILL_EVERY = Catalogue.key("faults.soak-kill-every");
     public static final Key FAULTS_SOAK_SAMPLE_EVERY = Catalogue.key("faults.soak-sample-every");
     public static final Key BENCH_REPEATS = Catalogue.key("bench.repeats");
+    public static final Key BENCH_TOP_K = Catalogue.key("bench.top-k");
     public static final Key BENCH_WARM_UPS = Catalogue.key("bench.warm-ups");
     public static final Key BENCH_REFERENCE = Catalogue.key("bench.reference");
     public static final Key BENCH_PYTHON = Catalogue.key("bench.python");
