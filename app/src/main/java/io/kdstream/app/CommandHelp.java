@@ -85,10 +85,13 @@ final class CommandHelp {
                 """, Map.of(), ENGINE, PROCESS));
         m.put("faults", entry("""
                 usage: kdstream faults [--faults.only=a,b] [--faults.dir=DIR] [--key=value ...]
+                       kdstream faults --faults.soak=60m [--faults.soak-kill-every=5m] [--faults.soak-sample-every=5m]
 
                 The fault-injection suite over separate processes (docs/RELIABILITY.md): each scenario runs the
                 pipeline, injects its fault and audits by batch id what was produced, trained, lost or trained
-                twice, and how long recovery took; prints a table and writes faults.md.
+                twice, and how long recovery took; prints a table and writes faults.md. With faults.soak, one run
+                that never ends for that long instead: teacher replicas killed and replaced, one broker restart,
+                heap and state sampled; then it drains, audits and writes soak.md.
                 """, FaultSuite.DEFAULTS, LOADER, AUGMENTER, TEACHER, STUDENT, FAULTS, PROCESS));
         m.put("experiment", entry("""
                 usage: kdstream experiment NAME [--smoke] [--experiment.seeds=1] [--experiment.dir=DIR] [--key=value ...]
