@@ -11,8 +11,8 @@ import java.nio.file.Path;
  * A file the student only appends to, kept in step with its checkpoints: each checkpoint records the file's length
  * ({@link #sync}), and a resumed run cuts it back to that length ({@link #open}), since what was appended after the
  * checkpoint went with the weights that were lost. Writes go straight to the file (a process killed loses nothing
- * written); {@link #sync} forces them to disk. Not interruptible (a {@code FileChannel} closes itself when its thread is
- * interrupted, as Reactor does on cancel). Used on one thread.
+ * written); {@link #sync} forces them to disk. Not interruptible (a {@code FileChannel} closes itself when its thread
+ * is interrupted, as Reactor does on cancel). Used on one thread.
  */
 final class AppendOnlyFile implements Closeable {
     private final Path file;

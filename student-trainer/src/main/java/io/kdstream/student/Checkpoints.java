@@ -113,6 +113,13 @@ public final class Checkpoints {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 
+    /** What to do after a diverged loss: where to resume from, and with what. */
+    public String afterDivergence() {
+        return latest().map(c -> "the last checkpoint is " + c + " (resume from it with student.resume=true and a "
+                + "lower student.lr, or student.clip-norm=1)")
+                .orElse("no checkpoint yet: start again with a lower student.lr or student.clip-norm=1");
+    }
+
     /** Restores the loop from a checkpoint and returns its state. */
     public State restore(Path dir, StudentLoop loop) {
         try (DataInputStream params = input(dir.resolve("student.params"));

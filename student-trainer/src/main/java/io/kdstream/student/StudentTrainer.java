@@ -9,8 +9,6 @@ import io.kdstream.core.image.BatchRenderer;
 import io.kdstream.core.kafka.DeadLetters;
 import io.kdstream.core.kafka.KafkaSettings;
 import io.kdstream.core.kafka.ReceivedRecord;
-import io.kdstream.core.kafka.StageKafka;
-import io.kdstream.core.kafka.Topic;
 import io.kdstream.core.wire.AugmentedBatch;
 import io.kdstream.core.wire.EpochEnd;
 import io.kdstream.loader.dataset.Dataset;
@@ -32,18 +30,17 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The student stage, Kafka side: consumes annotated batches (or augmented ones in supervised mode) in partition
- * order, skips any batch id it has trained already, hands each batch to the {@link StudentLoop} on the service's
- * own DJL thread, and at the end of every epoch (one EPOCH_END per source partition) evaluates and writes a
- * checkpoint with the offsets to resume from. After the last epoch it saves the final model, which a teacher
- * service can load. Metrics go through {@link StudentMetrics}.
+ * The student stage: consumes annotated batches (or augmented ones in supervised mode) in partition order, from the
+ * broker or from a recording ({@link StudentInput}), skips any batch id it has trained already, hands each batch to
+ * the {@link StudentLoop} on the service's own DJL thread, and at the end of every epoch (one EPOCH_END per source
+ * partition) evaluates and writes a checkpoint with the offsets to resume from. After the last epoch it saves the
+ * final model, which a teacher service can load. Metrics go through {@link StudentMetrics}.
  */
 public final class StudentTrainer implements Service {
     /** The stage name. */
@@ -67,9 +64,7 @@ public final class StudentTrainer implements Service {
     private long lastCheckpointNanos = System.nanoTime();
     private StudentLoop loop;
     private StudentEvaluator evaluator;
-    private BatchDecoder decoder;
-    private StageKafka stage;
-    private DeadLetters deadLetters;
+    private StudentInput input;
     private final int renderThreads;
     private Scheduler djl;
     private Scheduler decodeScheduler;
@@ -192,26 +187,14 @@ public final class StudentTrainer implements Service {
         }
         djl = DjlThreads.newScheduler("student");
         Map<TopicPartition, Long> resumeAt = Mono.fromCallable(this::prepare).subscribeOn(djl).block();
-        Topic input = config.mode() == StudentConfig.Mode.DISTILL ? Topic.ANNOTATED : Topic.AUGMENTED;
-        Optional<Path> replay = config.replay().from();
-        Flux<ReceivedRecord<String, byte[]>> records;
+        input = StudentInput.open(config, kafka, registry, resumeAt);
         renderer = new BatchRenderer(renderThreads);
-        if (replay.isPresent()) { // no broker: the recording's records, from where a checkpoint left off
-            Dataset data = config.dataset().open(true);
-            Recording.header(replay.get()).check(replay.get(), data);
-            records = Recording.replay(replay.get(), resumeAt.getOrDefault(new TopicPartition(Recording.TOPIC, 0), 0L));
-            decoder = new BatchDecoder(config, renderer, Recording.source(data));
-        } else {
-            stage = StageKafka.open(kafka, STAGE, registry, input);
-            deadLetters = stage.deadLetters();
-            records = stage.receiver(Duration.ofMillis(200), 8).withStartOffsets(resumeAt).receive();
-            decoder = new BatchDecoder(config, renderer, null);
-        }
+        BatchDecoder decoder = new BatchDecoder(config, renderer, input.source());
         decodeScheduler = Schedulers.newSingle("kds-student-decode", true);
         // Reactor replenishes a prefetch of N after N - N/4 items: with 2 the DJL thread emptied its queue before
         // asking the decoder for more and then waited for two decodes (measured as input wait); with 4 it asks
         // for 3 while one decoded batch is still queued
-        pipeline = records
+        pipeline = input.records()
                 .publishOn(decodeScheduler, 4)
                 .map(decoder::decode)
                 .concatMap(d -> Mono.defer(() -> timed(d)).subscribeOn(djl), 4)
@@ -226,14 +209,14 @@ public final class StudentTrainer implements Service {
         }
         LOG.info("student {} ({} parameters), mode {}, on {} device(s) ({}), reading {}", config.spec().describe(),
                 loop.parameterCount(), config.mode().name().toLowerCase(java.util.Locale.ROOT), loop.deviceCount(),
-                config.device(), replay.map(p -> "replaying " + p).orElse(kafka.topic(input)));
+                config.device(), input.what());
     }
 
     /** On the DJL thread: builds or restores the student and loads the evaluation data. */
     private Map<TopicPartition, Long> prepare() {
         loop = new StudentLoop(config.spec(), config.options(), Models.devices(config.device()));
         Map<TopicPartition, Long> resumeAt = Map.of();
-        var latest = config.resume() ? checkpoints.latest() : java.util.Optional.<java.nio.file.Path>empty();
+        Optional<Path> latest = config.resume() ? checkpoints.latest() : Optional.empty();
         if (latest.isEmpty()) {
             ledger.begin();
         } else {
@@ -320,9 +303,7 @@ public final class StudentTrainer implements Service {
         String diverged = guard.step(loop.steps(), r.loss(), r.learningRate());
         if (diverged != null) {
             metrics.diverged();
-            String where = checkpoints.latest().map(c -> "the last checkpoint is " + c + " (resume from it with "
-                    + "student.resume=true and a lower student.lr, or student.clip-norm=1)")
-                    .orElse("no checkpoint yet: start again with a lower student.lr or student.clip-norm=1");
+            String where = checkpoints.afterDivergence();
             if (config.divergence().action() == DivergenceGuard.Action.STOP) {
                 throw new IllegalStateException("student: training diverged: " + diverged + "; stopped "
                         + "(student.on-divergence=stop); " + where);
@@ -341,11 +322,11 @@ public final class StudentTrainer implements Service {
     }
 
     private Mono<Void> deadLetter(ReceivedRecord<String, byte[]> rec, DeadLetters.Reason reason, String message) {
-        if (deadLetters == null) { // a replay: the recording is damaged, or replayed with another dataset
+        if (input.deadLetters() == null) { // a replay: the recording is damaged, or replayed with another dataset
             return Mono.error(new IllegalStateException("student.replay=" + config.replay().from().orElse(null)
                     + ", entry " + rec.record().offset() + ": " + message));
         }
-        return deadLetters.publish(reason, rec.coordinates(), rec.key(), rec.value(), message)
+        return input.deadLetters().publish(reason, rec.coordinates(), rec.key(), rec.value(), message)
                 .publishOn(djl)
                 .doOnSuccess(v -> done(rec));
     }
@@ -381,7 +362,7 @@ public final class StudentTrainer implements Service {
     }
 
     private void checkpoint() {
-        java.nio.file.Path saved = checkpoints.save(loop, ledger.state(loop.steps()));
+        Path saved = checkpoints.save(loop, ledger.state(loop.steps()));
         lastCheckpointStep = loop.steps();
         lastCheckpointNanos = System.nanoTime();
         LOG.debug("checkpoint {}", saved);
@@ -408,13 +389,9 @@ public final class StudentTrainer implements Service {
         }
         stopped = true;
         pipeline.dispose();
-        if (stage != null) {
-            stage.close();
-        }
-        Mono.fromRunnable(() -> {
-            loop.close();
-            ledger.close();
-        }).subscribeOn(djl).block(Duration.ofSeconds(30));
+        input.close();
+        Mono.fromRunnable(loop::close).subscribeOn(djl).block(Duration.ofSeconds(30));
+        ledger.close(); // after the DJL thread's last task, the last to write to it
         djl.dispose();
         decodeScheduler.dispose();
         renderer.close();

@@ -196,8 +196,8 @@ public final class FaultSuite {
         try {
             Files.createDirectories(sdir);
             return switch (scenario) {
-                case BAD_MODEL -> badModel(sdir, t0);
-                case BAD_SETTING -> badSetting(sdir, t0);
+                case BAD_MODEL -> StartupFaults.badModel(settings.path(Keys.TEACHER_MODEL).orElseThrow(), sdir, t0);
+                case BAD_SETTING -> StartupFaults.badSetting(sdir, t0);
                 default -> pipeline(scenario, sdir, t0);
             };
         } catch (IllegalStateException e) {
@@ -258,7 +258,8 @@ public final class FaultSuite {
                                 + "); restarting it");
                         c.start("student", "student-2", studentExtra);
                         int port2 = c.port("student-2");
-                        Probes.await(() -> probes.studentBatches(port2) > 0, Duration.ofMinutes(3), "the restarted student");
+                        Probes.await(() -> probes.studentBatches(port2) > 0, Duration.ofMinutes(3),
+                                "the restarted student");
                         recovery = seconds(tf) + " (restart + resume to first new step)";
                         if (scenario == Scenario.STUDENT_SIGKILL_MID_EPOCH) {
                             injected += String.format(Locale.ROOT, ", checkpoint every %d steps, last at %d", interval,
@@ -344,53 +345,6 @@ public final class FaultSuite {
             }
         }
         return true;
-    }
-
-    /** An unloadable teacher model: the teacher service must stop at start-up with a message naming the file. */
-    private Row badModel(Path sdir, long t0) throws IOException, InterruptedException {
-        Path model = Files.createDirectories(sdir.resolve("models/broken"));
-        Path good = settings.path(Keys.TEACHER_MODEL).orElseThrow();
-        Files.copy(good.resolve("model.properties"), model.resolve("model.properties"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        byte[] params = Files.readAllBytes(good.resolve("model.params"));
-        Files.write(model.resolve("model.params"), java.util.Arrays.copyOf(params, params.length / 3)); // truncated
-        return failFast("bad-model", "teacher.model = a model whose model.params is truncated", sdir, t0,
-                List.of("run", "teacher", "--teacher.model=" + model, "--kafka.bootstrap=127.0.0.1:" + Probes.freePort()),
-                model.toString());
-    }
-
-    /** A wrong setting: the service must stop at start-up with a message naming the setting. */
-    private Row badSetting(Path sdir, long t0) throws IOException, InterruptedException {
-        return failFast("bad-setting", "--student.temprature=2 (misspelt flag)", sdir, t0,
-                List.of("run", "student", "--dataset.test-limit=10", "--student.temprature=2"), "student.temprature");
-    }
-
-    private Row failFast(String fault, String injected, Path sdir, long t0, List<String> args, String mustName)
-            throws IOException, InterruptedException {
-        Path log = sdir.resolve(fault + ".log");
-        long ts = System.nanoTime();
-        Process p = ChildProcess.start(sdir, fault, args).process();
-        boolean ended = p.waitFor(2, TimeUnit.MINUTES);
-        String text = Files.readString(log);
-        String outcome;
-        if (!ended) {
-            p.destroyForcibly();
-            outcome = "NOT DETECTED: still running after 2 min";
-        } else if (p.exitValue() == 0) {
-            outcome = "NOT DETECTED: exit 0";
-        } else if (!text.contains(mustName)) {
-            outcome = "exit " + p.exitValue() + " but the message does not name " + mustName;
-        } else {
-            String line = text.lines().filter(l -> l.contains(mustName)).findFirst().orElse("");
-            outcome = "failed fast, exit " + p.exitValue() + ": \"" + shorten(line, 110) + "\"";
-        }
-        return new Row(fault, injected, -1, -1, -1, -1, -1, seconds(ts) + " to exit", outcome, "-",
-                Duration.ofNanos(System.nanoTime() - t0));
-    }
-
-    private static String shorten(String s, int n) {
-        String t = s.replace('|', '/').trim();
-        return t.length() <= n ? t : t.substring(0, n) + "...";
     }
 
     private long totalBatches() {

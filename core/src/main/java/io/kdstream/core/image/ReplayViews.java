@@ -135,7 +135,8 @@ public final class ReplayViews {
         }
         b.property("view_crc32c", f.longProperty("replay_crc32c"));
         f.tensors().values().forEach(b::tensor);
-        b.tensor(Tensor.ofFloats("target", new int[] {n, k}, AugmentedBatch.mixedTargets(labels, partners, lambdas, k)));
+        float[] targets = AugmentedBatch.mixedTargets(labels, partners, lambdas, k);
+        b.tensor(Tensor.ofFloats("target", new int[] {n, k}, targets));
         b.tensor(new View(n, size, size, c, views, encoding).toTensor("view"));
         return b.build();
     }
