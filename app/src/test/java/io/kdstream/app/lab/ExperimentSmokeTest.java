@@ -46,8 +46,10 @@ class ExperimentSmokeTest {
     /** {@code kdstream experiment sizes --smoke}: the second student trains on the first one's recording. */
     @Test
     void shouldShareOneStreamBetweenArmsThatAgreeOnIt(@TempDir Path tmp) throws Exception {
-        int code = Experiment.run(List.of("sizes", "--smoke", "--pipeline.epochs=2", "--experiment.dir=" + tmp),
-                Map.of());
+        // the guard warns: the smoke size's tiny students sometimes reach a NaN loss (docs/ROADMAP.md), which is not
+        // what this test is about
+        int code = Experiment.run(List.of("sizes", "--smoke", "--pipeline.epochs=2", "--student.on-divergence=warn",
+                "--experiment.dir=" + tmp), Map.of());
         assertEquals(0, code);
         String table = Files.readString(tmp.resolve("results.md"));
         assertTrue(table.contains("| recorded |") && table.contains("| replayed |"), table);
