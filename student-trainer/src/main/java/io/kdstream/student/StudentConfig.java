@@ -189,7 +189,8 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
         float smoothing = (float) s.real(Keys.STUDENT_LABEL_SMOOTHING);
         ConfigException.require(smoothing >= 0 && smoothing < 1, "student.label-smoothing", smoothing,
                 "must be in [0, 1)");
-        double warmupEpochs = s.real(Keys.STUDENT_WARMUP_EPOCHS, Math.min(1.0, epochs / 5.0));
+        // a run with no end (pipeline.epochs=0) warms up over one epoch, then decays as 1/sqrt(step) (LrSchedule)
+        double warmupEpochs = s.real(Keys.STUDENT_WARMUP_EPOCHS, epochs == 0 ? 1.0 : Math.min(1.0, epochs / 5.0));
         float wd = (float) s.real(Keys.STUDENT_WEIGHT_DECAY);
         float clip = (float) s.real(Keys.STUDENT_CLIP_NORM);
         ConfigException.require(t > 0, "student.temperature", t, "must be > 0");

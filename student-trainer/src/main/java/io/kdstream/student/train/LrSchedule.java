@@ -3,7 +3,9 @@ package io.kdstream.student.train;
 /**
  * Learning rate per step: linear warmup from base / warmup to base over {@code warmupSteps}, then cosine decay to
  * {@code finalLr} at {@code totalSteps} (Bag of Tricks; USI; FunMatch), constant at {@code finalLr} after.
- * {@code totalSteps} 0 means constant after warmup (unbounded runs).
+ * {@code totalSteps} 0 is a run with no end: after the warmup the rate decays as the inverse square root of the step,
+ * {@code base * sqrt(warmupSteps / (step + 1))} (a constant peak rate, kept for hours, diverges; the decay is slow
+ * enough to keep learning from a stream that does not end), or stays at {@code base} when there is no warmup.
  *
  * @param baseLr      peak learning rate
  * @param warmupSteps steps of linear warmup
@@ -29,7 +31,10 @@ public record LrSchedule(double baseLr, long warmupSteps, long totalSteps, doubl
             return baseLr * (step + 1) / warmupSteps;
         }
         if (totalSteps <= warmupSteps) {
-            return totalSteps == 0 ? baseLr : finalLr;
+            if (totalSteps > 0) {
+                return finalLr;
+            }
+            return warmupSteps == 0 ? baseLr : baseLr * Math.sqrt((double) warmupSteps / (step + 1));
         }
         double progress = Math.min(1.0, (double) (step - warmupSteps) / (totalSteps - warmupSteps));
         return finalLr + (baseLr - finalLr) * 0.5 * (1 + Math.cos(Math.PI * progress));

@@ -91,6 +91,18 @@ class TrainingMathTest {
     }
 
     @Test
+    void shouldDecayAsInverseSquareRootWhenTheRunHasNoEnd() {
+        LrSchedule s = new LrSchedule(0.1, 100, 0, 0.0);
+        assertEquals(0.001, s.rate(0), 1e-12);
+        assertEquals(0.1, s.rate(99), 1e-12);
+        assertEquals(0.05, s.rate(399), 1e-12, "4x the warmup: half the peak");
+        assertEquals(0.01, s.rate(9_999), 1e-12, "100x the warmup: a tenth");
+        for (long step = 100; step < 5_000; step++) {
+            assertTrue(s.rate(step) < s.rate(step - 1), "decreasing at step " + step);
+        }
+    }
+
+    @Test
     void shouldTakeOneDecoupledAdamWStepAsComputedByHand() {
         try (NDManager m = NDManager.newBaseManager()) {
             AdamW opt = new AdamW(new LrSchedule(0.1, 0, 0, 0), 0.9f, 0.999f, 1e-8f, 0.01f, AdamW::decaysWeightsOnly);
