@@ -97,8 +97,9 @@ final class CommandHelp {
                 usage: kdstream experiment NAME [--smoke] [--experiment.seeds=1] [--experiment.dir=DIR] [--key=value ...]
 
                 A named comparison, each arm a demo run with the same student and budget (docs/RESULTS.md):
-                NAME is consistency, recipes, dlb, results, baselines or sizes. Writes results.md, accuracy.csv and
-                accuracy.png. pipeline.epochs defaults to 3 (2 with --smoke); settings given here apply to every arm.
+                NAME is consistency, recipes, dlb, results, baselines, sizes or kd-vs-labels. Writes results.md,
+                accuracy.csv and accuracy.png. pipeline.epochs defaults to 3 (2 with --smoke); settings given here
+                apply to every arm.
                 """, Demo.DEFAULTS, LOADER, AUGMENTER, TEACHER, STUDENT, DEMO, EXPERIMENT, PROCESS));
         m.put("bench train", entry("""
                 usage: kdstream bench train [--bench.repeats=5] [--bench.warm-ups=3] [--bench.broker-dir=auto]

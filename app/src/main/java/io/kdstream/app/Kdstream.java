@@ -48,9 +48,9 @@ public final class Kdstream {
               bench scale         annotation throughput against 1, 2, 4, 8 teacher replicas (stand-ins with a
                                   fixed time per batch) feeding one student: efficiency, input wait, a PNG plot
               bench topk          top-K soft labels: bytes per image and KL to the full targets, per K
-              experiment NAME     run a named comparison (consistency, recipes, dlb, results, baselines, sizes): a
-                                  Markdown table and a plot of test top-1 per epoch per arm (--smoke: tiny,
-                                  --experiment.seeds=N)
+              experiment NAME     run a named comparison (consistency, recipes, dlb, results, baselines, sizes,
+                                  kd-vs-labels): a Markdown table and a plot of test top-1 per epoch per arm
+                                  (--smoke: tiny, --experiment.seeds=N)
               faults              fault-injection suite: SIGKILL student / teacher replica, slow teacher, broker restart, bad model,
                                   bad setting; audits lost and doubled batches by id (--faults.only=a,b)
               engine              the DL engine, the GPUs it sees, one test computation (--device=auto|cpu|gpu:N)
