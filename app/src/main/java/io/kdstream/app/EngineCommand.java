@@ -9,6 +9,7 @@ import io.kdstream.core.config.Keys;
 import io.kdstream.core.config.Settings;
 import io.kdstream.models.Models;
 import io.kdstream.tuning.DataPathPriority;
+import io.kdstream.tuning.EngineIsa;
 import io.kdstream.tuning.EngineSpin;
 import io.kdstream.tuning.EngineThreads;
 import java.util.ArrayList;
@@ -43,7 +44,8 @@ final class EngineCommand {
         System.out.println("GPUs visible: " + engine.getGpuCount());
         System.out.println("PyTorch intra-op threads: " + EngineThreads.inUse() + " of "
                 + Runtime.getRuntime().availableProcessors() + " cores (--" + EngineThreads.KEY + "), OpenMP: "
-                + EngineSpin.describe() + " (--" + EngineSpin.KEY + ")");
+                + EngineSpin.describe() + " (--" + EngineSpin.KEY + "), oneDNN: " + EngineIsa.describe() + " (--"
+                + EngineIsa.KEY + ")");
         Device device = Models.device(choice);
         try (NDManager m = NDManager.newBaseManager(device)) {
             NDArray x = m.arange(6f).reshape(2, 3);

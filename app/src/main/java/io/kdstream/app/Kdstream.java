@@ -14,6 +14,7 @@ import io.kdstream.loader.Loader;
 import io.kdstream.student.StudentTrainer;
 import io.kdstream.teacher.TeacherService;
 import io.kdstream.tuning.DataPathPriority;
+import io.kdstream.tuning.EngineIsa;
 import io.kdstream.tuning.EngineSpin;
 import io.kdstream.tuning.EngineThreads;
 import java.util.Arrays;
@@ -58,7 +59,8 @@ public final class Kdstream {
 
             add --help after a command to list its settings with their defaults and meanings; every setting can
             also be given as KDS_<KEY> (e.g. --pipeline.epochs=3 or KDS_PIPELINE_EPOCHS=3). Every command also
-            takes the engine.* settings (PyTorch's threads, OpenMP spinning, the data path's scheduling).
+            takes the engine.* settings (PyTorch's threads, OpenMP spinning, oneDNN's instruction set, the data
+            path's scheduling).
             """;
 
     private Kdstream() {
@@ -84,7 +86,8 @@ public final class Kdstream {
             int cores = Runtime.getRuntime().availableProcessors();
             threads = EngineThreads.take(Arrays.asList(args).subList(1, args.length), env, cores);
             spin = EngineSpin.take(threads.args(), threads.env(), threads.threads(), cores);
-            priority = DataPathPriority.take(spin.args(), spin.env());
+            EngineIsa.Taken isa = EngineIsa.take(spin.args(), spin.env());
+            priority = DataPathPriority.take(isa.args(), isa.env());
         } catch (ConfigException e) {
             System.err.println("kdstream: " + e.getMessage());
             return 2;

@@ -119,6 +119,7 @@ public final class Keys {
     public static final Key ENGINE_THREADS = Catalogue.key("engine.threads");
     public static final Key ENGINE_DATA_PATH_PRIORITY = Catalogue.key("engine.data-path-priority");
     public static final Key ENGINE_OMP_SPIN = Catalogue.key("engine.omp-spin");
+    public static final Key ENGINE_CPU_ISA = Catalogue.key("engine.cpu-isa");
     public static final Key HELP = Catalogue.key("help");
     public static final Key PRESET = Catalogue.key("preset");
     public static final Key BROKER_PORT = Catalogue.key("broker.port");
