@@ -390,8 +390,15 @@ public final class StudentTrainer implements Service {
         stopped = true;
         pipeline.dispose();
         input.close();
-        Mono.fromRunnable(loop::close).subscribeOn(djl).block(Duration.ofSeconds(30));
-        ledger.close(); // after the DJL thread's last task, the last to write to it
+        try { // the ledger closes on the DJL thread, after its last step: nothing writes to it after it is closed
+            Mono.fromRunnable(() -> {
+                loop.close();
+                ledger.close();
+            }).subscribeOn(djl).block(Duration.ofSeconds(30));
+        } catch (IllegalStateException e) {
+            LOG.warn("student: the training thread did not finish its last step within 30 s; stopping without it "
+                    + "(the next start resumes from the last checkpoint)");
+        }
         djl.dispose();
         decodeScheduler.dispose();
         renderer.close();
