@@ -280,11 +280,16 @@ public final class Experiment {
         StringBuilder b = new StringBuilder("arm,seed,epoch,student_top1,agreement\n");
         for (Run r : runs) {
             for (EvalResult e : r.result().history()) {
-                b.append(String.format(Locale.ROOT, "%s,%d,%d,%.4f,%.4f%n", r.arm().name(), r.seed(), e.epoch(),
-                        e.studentTop1(), e.agreement()));
+                b.append(String.format(Locale.ROOT, "%s,%d,%d,%.4f,%.4f%n", csvField(r.arm().name()), r.seed(),
+                        e.epoch(), e.studentTop1(), e.agreement()));
             }
         }
         return b.toString();
+    }
+
+    /** A CSV field, quoted when it holds a comma or a quote (arm names such as "labels, lr 2e-3"). */
+    static String csvField(String v) {
+        return v.contains(",") || v.contains("\"") ? '"' + v.replace("\"", "\"\"") + '"' : v;
     }
 
     /** The plot: mean test top-1 per epoch over seeds, one line per arm, and the teacher as a flat line. */
