@@ -42,7 +42,8 @@ public final class EngineIsa {
 
     /** Takes {@code --engine.cpu-isa=auto|default|NAME} (or {@code KDS_ENGINE_CPU_ISA}) and sets the variable. */
     public static Taken take(List<String> args, Map<String, String> env) {
-        return take(args, env, EngineSpin::setenv);
+        return take(args, env, (name, value) -> NativeEnv.set(KEY, name, value,
+                "oneDNN uses the newest instruction set the CPU has"));
     }
 
     static Taken take(List<String> args, Map<String, String> env, BiConsumer<String, String> setenv) {
@@ -66,9 +67,9 @@ public final class EngineIsa {
 
     /** For reports: "ONEDNN_MAX_CPU_ISA=AVX2" or "oneDNN's newest ISA" (as the process's environment says now). */
     public static String describe() {
-        String v = EngineSpin.getenv(VARIABLE);
+        String v = NativeEnv.get(VARIABLE);
         if (v == null) {
-            v = EngineSpin.getenv("DNNL_MAX_CPU_ISA");
+            v = NativeEnv.get("DNNL_MAX_CPU_ISA");
             return v == null ? "oneDNN's newest ISA" : "DNNL_MAX_CPU_ISA=" + v;
         }
         return VARIABLE + "=" + v;

@@ -7,8 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.function.BiConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code engine.omp-spin}: how long PyTorch's OpenMP threads (libgomp) spin at a barrier before they sleep
@@ -29,7 +27,6 @@ public final class EngineSpin {
     public static final String VARIABLE = "GOMP_SPINCOUNT";
     /** The spin count {@code auto} sets. */
     public static final long AUTO = 10_000;
-    private static final Logger LOG = LoggerFactory.getLogger(EngineSpin.class);
 
     /**
      * What the process was started with: the arguments and environment without the setting, and the spin count set
@@ -81,28 +78,14 @@ public final class EngineSpin {
         return new Taken(taken.args(), taken.env(), spin);
     }
 
-    /** Sets a variable in this process's C environment (which libgomp reads; {@link System#getenv} is a copy). */
+    /** Sets a variable in this process's C environment (which libgomp reads). */
     static void setenv(String name, String value) {
-        try {
-            LibC.INSTANCE.setenv(name, value, 1);
-        } catch (RuntimeException | LinkageError e) {
-            LOG.warn("{}: cannot set {}={} in the process's environment ({}); PyTorch's OpenMP threads keep "
-                    + "libgomp's default", KEY, name, value, e.toString());
-        }
-    }
-
-    /** A variable of this process's C environment as it is now, or null. */
-    static String getenv(String name) {
-        try {
-            return LibC.INSTANCE.getenv(name);
-        } catch (RuntimeException | LinkageError e) {
-            return null;
-        }
+        NativeEnv.set(KEY, name, value, "PyTorch's OpenMP threads keep libgomp's default");
     }
 
     /** For reports: "GOMP_SPINCOUNT=10000" or "libgomp's default spin" (as the process's environment says now). */
     public static String describe() {
-        String v = getenv(VARIABLE);
+        String v = NativeEnv.get(VARIABLE);
         return v == null ? "libgomp's default spin" : VARIABLE + "=" + v;
     }
 }
