@@ -65,17 +65,20 @@ public final class Experiment {
                         "experiment.epoch-factor", "2"), "the consistent arm with a longer schedule")));
         // two students on one stream: the second trains on the first's recording (experiment.share-streams)
         EXPERIMENTS.put("sizes", List.of(
-                new Arm("KD consistent, student w8", Map.of("student.width", "8"), "the demo's student"),
-                new Arm("KD consistent, student w4", Map.of("student.width", "4"),
-                        "a student about a third the size, on the same stream")));
+                new Arm("KD consistent, student w16", Map.of("student.width", "16"),
+                        "24k parameters, 12 times smaller than the strong teacher"),
+                new Arm("KD consistent, student w8", Map.of("student.width", "8"),
+                        "the demo's student (6.4k parameters), on the same stream")));
         // KD against labels alone with the label baseline's learning rate tuned: the label arms share one stream (the
         // learning rate is not part of it), so all but the first replay its recording; so does the second KD arm
         EXPERIMENTS.put("kd-vs-labels", List.of(labelsAt("2e-3"), labelsAt("4e-3"), labelsAt("8e-3"),
-                labelsAt("1.6e-2"),
+                labelsAt("1.6e-2"), labelsAt("3.2e-2"),
                 new Arm("KD consistent, no mixing", Map.of("augment.mix", "none"),
                         "CE 1 + KD 5, T 1, lr 4e-3; the teacher labels exactly the student's crop"),
                 new Arm("KD consistent, no mixing, lr 8e-3", Map.of("augment.mix", "none", "student.lr", "8e-3"),
-                        "the KD arm at twice its learning rate, on the KD arm's recording")));
+                        "the KD arm at twice its learning rate, on the KD arm's recording"),
+                new Arm("KD consistent, no mixing, lr 1.6e-2", Map.of("augment.mix", "none", "student.lr", "1.6e-2"),
+                        "the KD arm at four times its learning rate, on the KD arm's recording")));
         // the baselines that take the learning rate and the mixing out of the comparison (docs/RESULTS.md)
         EXPERIMENTS.put("baselines", List.of(
                 new Arm("supervised student, lr 4e-3", Map.of("preset", "supervised", "student.lr", "4e-3"),

@@ -53,8 +53,8 @@ class ExperimentSmokeTest {
         assertEquals(0, code);
         String table = Files.readString(tmp.resolve("results.md"));
         assertTrue(table.contains("| recorded |") && table.contains("| replayed |"), table);
-        assertTrue(table.contains("--student.replay=" + tmp.resolve("kd-consistent-student-w8-s42/stream.kdr")), table);
-        assertTrue(Files.exists(tmp.resolve("kd-consistent-student-w4-s42/student/model/model.params")));
+        assertTrue(table.contains("--student.replay=" + tmp.resolve("kd-consistent-student-w16-s42/stream.kdr")), table);
+        assertTrue(Files.exists(tmp.resolve("kd-consistent-student-w8-s42/student/model/model.params")));
         List<String> csv = Files.readAllLines(tmp.resolve("accuracy.csv"));
         assertEquals(5, csv.size(), "two epochs for each of two arms: " + csv);
     }
