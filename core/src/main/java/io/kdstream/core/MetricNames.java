@@ -46,6 +46,10 @@ public final class MetricNames {
     public static final String STUDENT_LOSS_KD = "kds.student.loss.kd";
     /** Gauge: the learning rate of the last step. */
     public static final String STUDENT_LR = "kds.student.learning.rate";
+    /** Gauge: the global L2 norm of the last step's gradients, before clipping ({@code student.clip-norm}). */
+    public static final String STUDENT_GRAD_NORM = "kds.student.grad.norm";
+    /** Counter: steps whose gradients were scaled down to {@code student.clip-norm}. */
+    public static final String STUDENT_CLIPPED_STEPS = "kds.student.clipped.steps";
     /** Gauge: top-1 accuracy of the last evaluation. Tag: model (student, teacher). */
     public static final String EVAL_TOP1 = "kds.eval.top1";
     /** Gauge: student-teacher agreement of the last evaluation. */

@@ -12,25 +12,36 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** The student's meters: throughput, loss parts, learning rate, evaluation, duplicates, teachers, latency. */
+/**
+ * The student's meters: throughput, loss parts, learning rate, gradient norm and clipping, evaluation, duplicates,
+ * teachers, latency.
+ */
 final class StudentMetrics {
     private final MeterRegistry registry;
     private final Counter images;
     private final Counter batches;
     private final Counter duplicates;
     private final Counter divergences;
+    private final Counter clipped;
+    private final double clipNorm;
     private final Timer latency;
     private final AtomicReference<Double> loss = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> ce = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> kd = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> lr = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> gradNorm = new AtomicReference<>(Double.NaN);
+    private long windowSteps;
+    private long windowClipped;
+    private double windowMaxNorm;
     private final AtomicReference<Double> studentTop1 = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> teacherTop1 = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> agreement = new AtomicReference<>(Double.NaN);
     private final Map<String, Counter> perTeacher = new ConcurrentHashMap<>();
 
-    StudentMetrics(MeterRegistry registry) {
+    /** @param clipNorm {@code student.clip-norm}: steps whose gradient norm exceeds it count as clipped (0 = off) */
+    StudentMetrics(MeterRegistry registry, double clipNorm) {
         this.registry = registry;
+        this.clipNorm = clipNorm;
         String stage = StudentTrainer.STAGE;
         images = Counter.builder(MetricNames.STAGE_IMAGES).tag(MetricNames.TAG_STAGE, stage)
                 .description("images trained on").register(registry);
@@ -40,12 +51,15 @@ final class StudentMetrics {
                 .register(registry);
         divergences = Counter.builder(MetricNames.STUDENT_DIVERGENCES)
                 .description("times the loss diverged (not finite, or far above its running mean)").register(registry);
+        clipped = Counter.builder(MetricNames.STUDENT_CLIPPED_STEPS)
+                .description("steps whose gradients were scaled down to student.clip-norm").register(registry);
         latency = Timer.builder(MetricNames.PIPELINE_LATENCY).description("loader read to training step")
                 .publishPercentileHistogram().register(registry);
         gauge(MetricNames.STUDENT_LOSS, loss);
         gauge(MetricNames.STUDENT_LOSS_CE, ce);
         gauge(MetricNames.STUDENT_LOSS_KD, kd);
         gauge(MetricNames.STUDENT_LR, lr);
+        gauge(MetricNames.STUDENT_GRAD_NORM, gradNorm);
         Gauge.builder(MetricNames.EVAL_TOP1, studentTop1, AtomicReference::get).tag("model", "student")
                 .register(registry);
         Gauge.builder(MetricNames.EVAL_TOP1, teacherTop1, AtomicReference::get).tag("model", "teacher")
@@ -70,7 +84,44 @@ final class StudentMetrics {
         ce.set((double) r.ce());
         kd.set((double) r.kd());
         lr.set(r.learningRate());
+        gradients(r.gradNorm());
         latency.record(Math.max(0, System.currentTimeMillis() - batch.createdAtMs()), TimeUnit.MILLISECONDS);
+    }
+
+    /** Meters one step's gradient norm (before clipping). */
+    void gradients(double norm) {
+        gradNorm.set(norm);
+        boolean clip = clipNorm > 0 && norm > clipNorm;
+        if (clip) {
+            clipped.increment();
+        }
+        synchronized (this) {
+            windowSteps++;
+            windowClipped += clip ? 1 : 0;
+            windowMaxNorm = Math.max(windowMaxNorm, norm);
+        }
+    }
+
+    /**
+     * The gradients since the last call, for the evaluation's log line: e.g. {@code gradient norm max 2.31, 40% of
+     * 780 steps clipped at 1}; empty when no step was taken.
+     */
+    synchronized String gradientsSinceLast() {
+        if (windowSteps == 0) {
+            return "";
+        }
+        String s = String.format(java.util.Locale.ROOT, "gradient norm max %.3g, ", windowMaxNorm)
+                + (clipNorm > 0 ? String.format(java.util.Locale.ROOT, "%.0f%% of %d steps clipped at %s",
+                100.0 * windowClipped / windowSteps, windowSteps, clipFormat(clipNorm))
+                : "not clipped (student.clip-norm=0)");
+        windowSteps = 0;
+        windowClipped = 0;
+        windowMaxNorm = 0;
+        return s;
+    }
+
+    private static String clipFormat(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 
     void duplicate() {

@@ -93,7 +93,7 @@ public final class StudentTrainer implements Service {
         this.config = config;
         this.kafka = kafka;
         this.registry = registry;
-        this.metrics = new StudentMetrics(registry);
+        this.metrics = new StudentMetrics(registry, config.options().clipNorm());
         this.inputWait = new InputWait(registry, STAGE);
         this.checkpoints = new Checkpoints(config.out());
         this.dlb = new LastBatchTargets(config.options().temperature(), config.spec().classes());
@@ -337,7 +337,8 @@ public final class StudentTrainer implements Service {
             EvalResult e = evaluator.evaluate(loop, epochs);
             history.add(e);
             metrics.evaluated(e);
-            LOG.info("student: epoch {}: {}", epochs, e.describe());
+            String gradients = metrics.gradientsSinceLast();
+            LOG.info("student: epoch {}: {}{}", epochs, e.describe(), gradients.isEmpty() ? "" : "; " + gradients);
         }
         checkpoint();
         if (last) {
