@@ -70,7 +70,7 @@ public final class Experiment {
                 new Arm("KD consistent, student w8", Map.of("student.width", "8"),
                         "the demo's student (6.4k parameters), on the same stream")));
         // KD against labels alone with the label baseline's learning rate tuned: the label arms share one stream (the
-        // learning rate is not part of it), so all but the first replay its recording; so does the second KD arm
+        // learning rate is not part of it), so all but the first replay its recording; so do the KD arms after the first
         EXPERIMENTS.put("kd-vs-labels", List.of(labelsAt("2e-3"), labelsAt("4e-3"), labelsAt("8e-3"),
                 labelsAt("1.6e-2"), labelsAt("3.2e-2"),
                 new Arm("KD consistent, no mixing", Map.of("augment.mix", "none"),
