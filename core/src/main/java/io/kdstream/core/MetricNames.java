@@ -56,8 +56,13 @@ public final class MetricNames {
     public static final String EVAL_AGREEMENT = "kds.eval.agreement";
     /** Counter: batches the student skipped because it had trained them already. */
     public static final String STUDENT_DUPLICATES = "kds.student.duplicates";
-    /** Counter: times the student's loss diverged (not finite, or far above its running mean). */
+    /**
+     * Counter: times the student's run diverged (its loss not finite, or far above its running mean; or its evaluation
+     * top-1 far below its best).
+     */
     public static final String STUDENT_DIVERGENCES = "kds.student.divergences";
+    /** Counter: times the student rolled back to a checkpoint after a divergence. */
+    public static final String STUDENT_ROLLBACKS = "kds.student.rollbacks";
     /** Entries the student keeps to skip batches trained already (bounded by the epochs in progress). */
     public static final String STUDENT_DEDUP_ENTRIES = "kds.student.dedup.entries";
     /** Counter: batches the student trained on, by teacher. Tags: teacher, version. */

@@ -32,9 +32,11 @@ import org.apache.kafka.common.TopicPartition;
  * {@code windows.txt} (what was trained, for de-duplication), the length of the run's {@link TrainedJournal} and the
  * batches trained per teacher version, so that a resumed run's summary counts the whole run. A
  * checkpoint becomes visible only once complete (written under a temporary name, then renamed), and the two newest
- * are kept.
+ * are kept, and the one written at the best evaluation so far ({@link #markBest}, named in {@code best.properties}),
+ * which a roll-back after a fall in top-1 returns to.
  */
 public final class Checkpoints {
+    private static final String BEST = "best.properties";
     private final Path out;
     private final Path root;
 
@@ -97,13 +99,77 @@ public final class Checkpoints {
             Files.write(tmp.resolve("windows.txt"), state.windows().encode(), StandardCharsets.UTF_8);
             deleteTree(dir);
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            List<Path> all = list();
-            for (int i = 0; i < all.size() - 2; i++) {
-                deleteTree(all.get(i));
-            }
+            prune();
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void prune() throws IOException {
+        List<Path> all = list();
+        Optional<Path> best = best();
+        for (int i = 0; i < all.size() - 2; i++) {
+            if (best.isEmpty() || !best.get().equals(all.get(i))) {
+                deleteTree(all.get(i));
+            }
+        }
+    }
+
+    /** Marks a checkpoint as the one at the best evaluation so far: it is kept until a better one is marked. */
+    public void markBest(Path dir, double top1) {
+        Properties p = new Properties();
+        p.setProperty("checkpoint", dir.getFileName().toString());
+        p.setProperty("top1", Double.toString(top1));
+        Path file = root.resolve(BEST);
+        Path tmp = root.resolve(".tmp-" + BEST);
+        try {
+            try (OutputStream os = Files.newOutputStream(tmp)) {
+                p.store(os, "the checkpoint at the student's best evaluation");
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            prune();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The checkpoint at the best evaluation so far, if one was marked and is still there. */
+    public Optional<Path> best() {
+        return bestProperties().map(p -> root.resolve(p.getProperty("checkpoint"))).filter(Files::isDirectory);
+    }
+
+    /** The best evaluation's top-1 so far, if one was marked. */
+    public java.util.OptionalDouble bestTop1() {
+        return bestProperties().map(p -> java.util.OptionalDouble.of(Double.parseDouble(p.getProperty("top1"))))
+                .orElse(java.util.OptionalDouble.empty());
+    }
+
+    private Optional<Properties> bestProperties() {
+        Path file = root.resolve(BEST);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return p.getProperty("checkpoint") == null || p.getProperty("top1") == null ? Optional.empty()
+                : Optional.of(p);
+    }
+
+    /**
+     * Rolls the loop back to a checkpoint's weights and optimizer state, staying at its current step, with the learning
+     * rate multiplied by {@code rateScale} from now on ({@link StudentLoop#rollBack}).
+     */
+    public void rollBack(Path dir, StudentLoop loop, double rateScale) {
+        try (DataInputStream params = input(dir.resolve("student.params"));
+             DataInputStream optimizer = input(dir.resolve("optimizer.bin"))) {
+            loop.rollBack(params, optimizer, rateScale);
+        } catch (IOException | ai.djl.MalformedModelException e) {
+            throw new IllegalStateException("cannot roll back to checkpoint " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,11 +3,13 @@ package io.kdstream.student;
 import java.util.Locale;
 
 /**
- * Watches the training loss for divergence: a loss that is not finite, or a short-term mean of the loss
- * ({@value #FAST} steps) that rises above {@code ratio} times its long-term mean ({@value #SLOW} steps) once
- * {@value #SETTLE} steps have set that mean. A diverged run is said at once (metric, log line) and, with
- * {@code student.on-divergence=stop}, stopped before it spends its schedule on weights that no longer learn.
- * Runs on the student's DJL thread.
+ * Watches a run for divergence, two ways: the training loss (one that is not finite, or a short-term mean of the loss
+ * over {@value #FAST} steps that rises above {@code ratio} times its long-term mean over {@value #SLOW} steps once
+ * {@value #SETTLE} steps have set that mean), and the evaluation top-1 (below its best so far by more than
+ * {@code top1Drop} in {@value #EVALS} evaluations in a row: a collapse whose loss rises too little for the first
+ * check, yet stays). Single evaluations swing by 20 points and more at a high learning rate and recover at the next,
+ * so one low evaluation is not a divergence. A diverged run is said at once (metric, log line) and then stopped,
+ * rolled back or let go on ({@link Action}). Runs on the student's DJL thread.
  */
 final class DivergenceGuard {
     /** What to do when the loss diverges ({@code student.on-divergence}). */
@@ -15,22 +17,76 @@ final class DivergenceGuard {
         /** Stop the trainer with an error naming the step, the loss and the last checkpoint. */
         STOP,
         /** Log and count it, and go on. */
-        WARN
+        WARN,
+        /**
+         * Restore the weights and optimizer state of a checkpoint from before the divergence (the newest for a loss
+         * spike, the one at the best evaluation for a fall in top-1), scale the learning rate down, and go on with
+         * the stream.
+         */
+        ROLLBACK
     }
 
     static final int FAST = 10;
     static final int SLOW = 200;
     static final int SETTLE = 100;
+    static final int EVALS = 2;
 
     private final double ratio;
+    private final double top1Drop;
     private double fast;
     private double slow;
     private long seen;
     private boolean diverged;
+    private double best = -1;
+    private int below;
 
-    /** @param ratio the short-term mean's limit as a multiple of the long-term mean; 0 checks finiteness only */
-    DivergenceGuard(double ratio) {
+    /**
+     * @param ratio    the short-term mean's limit as a multiple of the long-term mean; 0 checks finiteness only
+     * @param top1Drop how far (a fraction: 0.2 is 20 points) top-1 may stay below its best; 0 does not watch top-1
+     */
+    DivergenceGuard(double ratio, double top1Drop) {
         this.ratio = ratio;
+        this.top1Drop = top1Drop;
+    }
+
+    /** A guard on the loss only. */
+    DivergenceGuard(double ratio) {
+        this(ratio, 0);
+    }
+
+    /** Sets the best top-1 seen before this process (a resumed run's best checkpoint). */
+    void bestSoFar(double top1) {
+        best = Math.max(best, top1);
+    }
+
+    /**
+     * Takes one evaluation's top-1.
+     *
+     * @return a description of the divergence when this evaluation makes {@value #EVALS} in a row more than
+     *         {@code top1Drop} below the best (once per episode), else null
+     */
+    String evaluation(int epoch, double top1) {
+        if (top1 > best) {
+            best = top1;
+        }
+        if (top1Drop == 0 || best - top1 <= top1Drop) {
+            below = 0;
+            return null;
+        }
+        below++;
+        if (below != EVALS) {
+            return null;
+        }
+        return String.format(Locale.ROOT, "top-1 on the evaluation set fell to %.2f%% at epoch %d, %.1f points below "
+                + "its best of %.2f%%, for %d evaluations in a row (student.divergence-top1-drop=%s)", 100 * top1,
+                epoch, 100 * (best - top1), 100 * best, EVALS, top1Drop);
+    }
+
+    /** After a roll-back: the loss and top-1 start a new episode from the restored weights. */
+    void rolledBack() {
+        fast = slow;
+        diverged = false;
+        below = 0;
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.Properties;
 
 /**
  * What a finished run did, written next to its final model: {@code summary.properties} (steps, batches trained,
- * duplicates skipped, batches per teacher version, the last evaluation), beside the {@link TrainedJournal}
+ * duplicates skipped, roll-backs after a divergence, batches per teacher version, the last evaluation), beside the {@link TrainedJournal}
  * ({@code trained-batches.txt}: every batch id the final model was trained on, in training order).
  * {@code kdstream audit} and {@code kdstream faults} audit runs with them.
  */
@@ -17,12 +17,13 @@ final class RunSummary {
     private RunSummary() {
     }
 
-    static void write(Path out, TrainingLedger ledger, long steps, EvalResult e) throws IOException {
+    static void write(Path out, TrainingLedger ledger, long steps, int rollbacks, EvalResult e) throws IOException {
         Properties p = new Properties();
         p.setProperty("steps", Long.toString(steps));
         p.setProperty("batches.trained", Long.toString(ledger.trainedCount()));
         p.setProperty("duplicates.skipped", Long.toString(ledger.duplicates()));
         p.setProperty("epochs", Integer.toString(ledger.epochsCompleted()));
+        p.setProperty("rollbacks", Integer.toString(rollbacks));
         p.setProperty("top1", String.format(Locale.ROOT, "%.4f", e.studentTop1()));
         if (!Double.isNaN(e.agreement())) {
             p.setProperty("agreement", String.format(Locale.ROOT, "%.4f", e.agreement()));

@@ -100,18 +100,31 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
     }
 
     /**
-     * What counts as a diverged loss and what the trainer does then.
+     * What counts as a diverged run and what the trainer does then.
      *
-     * @param ratio  {@code student.divergence-ratio}
-     * @param action {@code student.on-divergence}
+     * @param ratio          {@code student.divergence-ratio}
+     * @param top1Drop       {@code student.divergence-top1-drop}
+     * @param action         {@code student.on-divergence}
+     * @param rollbackLrScale {@code student.rollback-lr-scale}
+     * @param maxRollbacks   {@code student.max-rollbacks}
      */
-    public record Divergence(double ratio, DivergenceGuard.Action action) {
+    public record Divergence(double ratio, double top1Drop, DivergenceGuard.Action action, double rollbackLrScale,
+                             int maxRollbacks) {
         public Divergence {
             ConfigException.require(ratio == 0 || ratio > 1, "student.divergence-ratio", ratio,
                     "must be > 1 (or 0 to check only that the loss is finite)");
+            ConfigException.require(top1Drop >= 0 && top1Drop < 1, "student.divergence-top1-drop", top1Drop,
+                    "must be a fraction in [0, 1) (0.2 = 20 points; 0 = off)");
+            ConfigException.require(rollbackLrScale > 0 && rollbackLrScale <= 1, "student.rollback-lr-scale",
+                    rollbackLrScale, "must be in (0, 1] (1 keeps the learning rate)");
+            ConfigException.require(maxRollbacks >= 0, "student.max-rollbacks", maxRollbacks, "must be >= 0");
         }
 
-        /** The defaults: a threefold rise stops the trainer. */
+        /** A guard on the loss only, with no roll-back (tests). */
+        public Divergence(double ratio, DivergenceGuard.Action action) {
+            this(ratio, 0, action, 1, 0);
+        }
+
         public static final Divergence DEFAULT = new Divergence(3, DivergenceGuard.Action.STOP);
     }
 
@@ -219,7 +232,9 @@ public record StudentConfig(Mode mode, ModelSpec spec, StudentLoop.Options optio
                 s.path(Keys.STUDENT_EVAL_TEACHER).map(p -> new EvalTeacher(p, TorchScriptModel.Input.from(s))),
                 device, s.integer(Keys.STUDENT_EVAL_EVERY),
                 TeacherPolicy.from(s), new Divergence(s.real(Keys.STUDENT_DIVERGENCE_RATIO),
-                s.choice(Keys.STUDENT_ON_DIVERGENCE, DivergenceGuard.Action.class)),
+                s.real(Keys.STUDENT_DIVERGENCE_TOP1_DROP), s.choice(Keys.STUDENT_ON_DIVERGENCE,
+                DivergenceGuard.Action.class), s.real(Keys.STUDENT_ROLLBACK_LR_SCALE),
+                s.integer(Keys.STUDENT_MAX_ROLLBACKS)),
                 new Checkpointing(s.longValue(Keys.STUDENT_CHECKPOINT_EVERY_STEPS),
                         s.real(Keys.STUDENT_CHECKPOINT_EVERY_MINUTES)),
                 new Replay(s.path(Keys.STUDENT_RECORD), s.path(Keys.STUDENT_REPLAY)));

@@ -22,6 +22,7 @@ final class StudentMetrics {
     private final Counter batches;
     private final Counter duplicates;
     private final Counter divergences;
+    private final Counter rollbacks;
     private final Counter clipped;
     private final double clipNorm;
     private final Timer latency;
@@ -50,7 +51,10 @@ final class StudentMetrics {
         duplicates = Counter.builder(MetricNames.STUDENT_DUPLICATES).description("batches skipped as already trained")
                 .register(registry);
         divergences = Counter.builder(MetricNames.STUDENT_DIVERGENCES)
-                .description("times the loss diverged (not finite, or far above its running mean)").register(registry);
+                .description("times the run diverged (loss not finite or far above its running mean; top-1 far below "
+                        + "its best)").register(registry);
+        rollbacks = Counter.builder(MetricNames.STUDENT_ROLLBACKS)
+                .description("times the student rolled back to a checkpoint after a divergence").register(registry);
         clipped = Counter.builder(MetricNames.STUDENT_CLIPPED_STEPS)
                 .description("steps whose gradients were scaled down to student.clip-norm").register(registry);
         latency = Timer.builder(MetricNames.PIPELINE_LATENCY).description("loader read to training step")
@@ -130,6 +134,10 @@ final class StudentMetrics {
 
     void diverged() {
         divergences.increment();
+    }
+
+    void rolledBack() {
+        rollbacks.increment();
     }
 
     void teacherBatch(String idAtVersion) {

@@ -97,7 +97,7 @@ public final class StudentTrainer implements Service {
         this.inputWait = new InputWait(registry, STAGE);
         this.checkpoints = new Checkpoints(config.out());
         this.dlb = new LastBatchTargets(config.options().temperature(), config.spec().classes());
-        this.guard = new DivergenceGuard(config.divergence().ratio());
+        this.guard = new DivergenceGuard(config.divergence().ratio(), config.divergence().top1Drop());
         this.ledger = new TrainingLedger(config.epochs() > 0, config.out(), config.replay().record()
                 .map(f -> new Recording.Writer(f, () -> Recording.Header.of(config.dataset().open(true))))
                 .orElse(null));
@@ -219,6 +219,9 @@ public final class StudentTrainer implements Service {
         Optional<Path> latest = config.resume() ? checkpoints.latest() : Optional.empty();
         if (latest.isEmpty()) {
             ledger.begin();
+            if (config.divergence().action() == DivergenceGuard.Action.ROLLBACK) {
+                checkpoint(); // the initial weights: what a divergence before the first checkpoint rolls back to
+            }
         } else {
             Checkpoints.State st = checkpoints.restore(latest.get(), loop);
             resumeAt = st.offsets();
@@ -226,6 +229,7 @@ public final class StudentTrainer implements Service {
             lastCheckpointStep = st.step();
             LOG.info("student: resumed from {} at step {}, {} epoch(s) done", latest.get(), st.step(),
                     st.epochsCompleted());
+            checkpoints.bestTop1().ifPresent(guard::bestSoFar);
         }
         evaluator = new StudentEvaluator(config.dataset().openEvaluation(), config.spec().size(), config.spec().classes(),
                 config.evalTeacher(), Models.devices(config.device()).get(0));
@@ -300,20 +304,70 @@ public final class StudentTrainer implements Service {
             metrics.teacherBatch(teacher);
         }
         metrics.step(r, batch);
+        if (LOG.isTraceEnabled()) { // for comparing two runs step by step: what went in and what came out, bit for bit
+            LOG.trace("student: step {} batch {} view {} targets {} teacher {} loss {}", loop.steps(), batch.key(),
+                    crc(batch.trainingView().pixels()), crc(batch.targets()), crc(teacherLogits),
+                    Integer.toHexString(Float.floatToRawIntBits(r.loss())));
+        }
         String diverged = guard.step(loop.steps(), r.loss(), r.learningRate());
         if (diverged != null) {
-            metrics.diverged();
-            String where = checkpoints.afterDivergence();
-            if (config.divergence().action() == DivergenceGuard.Action.STOP) {
-                throw new IllegalStateException("student: training diverged: " + diverged + "; stopped "
-                        + "(student.on-divergence=stop); " + where);
-            }
-            LOG.warn("student: training diverged: {}; going on (student.on-divergence=warn); {}", diverged, where);
+            diverged(diverged, false);
         }
         throughput.record(batch.size());
         progress.add(batch.size());
         progress.status(String.format(java.util.Locale.ROOT, "epoch %d/%s loss %.3f", batch.epoch() + 1,
                 config.epochs() == 0 ? "inf" : Integer.toString(config.epochs()), r.loss()));
+    }
+
+    private static String crc(float[] values) {
+        if (values == null) {
+            return "-";
+        }
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 4);
+        b.asFloatBuffer().put(values);
+        c.update(b.array());
+        return Long.toHexString(c.getValue());
+    }
+
+    /**
+     * Acts on a divergence as {@code student.on-divergence} says.
+     *
+     * @param byTop1 whether the evaluation's top-1 fell (roll back to the best evaluation's checkpoint) rather than
+     *               the loss (roll back to the newest)
+     * @return whether the weights were rolled back
+     */
+    private boolean diverged(String what, boolean byTop1) {
+        metrics.diverged();
+        StudentConfig.Divergence d = config.divergence();
+        switch (d.action()) {
+            case STOP -> throw new IllegalStateException("student: training diverged: " + what + "; stopped "
+                    + "(student.on-divergence=stop); " + checkpoints.afterDivergence());
+            case WARN -> {
+                LOG.warn("student: training diverged: {}; going on (student.on-divergence=warn); {}", what,
+                        checkpoints.afterDivergence());
+                return false;
+            }
+            case ROLLBACK -> {
+                Optional<Path> to = byTop1 ? checkpoints.best().or(checkpoints::latest) : checkpoints.latest();
+                if (to.isEmpty() || loop.rollbacks() >= d.maxRollbacks()) {
+                    throw new IllegalStateException("student: training diverged: " + what + "; stopped: "
+                            + (to.isEmpty() ? "no checkpoint to roll back to" : loop.rollbacks() + " roll-back(s) "
+                            + "made already (student.max-rollbacks=" + d.maxRollbacks() + ")") + "; "
+                            + checkpoints.afterDivergence());
+                }
+                checkpoints.rollBack(to.get(), loop, d.rollbackLrScale());
+                guard.rolledBack();
+                metrics.rolledBack();
+                LOG.warn("student: training diverged: {}; rolled back to {} (roll-back {} of at most {}, "
+                        + "student.on-divergence=rollback) and going on from step {} with the learning rate scaled by "
+                        + "{} (student.rollback-lr-scale={})", what, to.get(), loop.rollbacks(), d.maxRollbacks(),
+                        loop.steps(), String.format(java.util.Locale.ROOT, "%.3g", loop.rateScale()),
+                        d.rollbackLrScale());
+                return true;
+            }
+            default -> throw new IllegalStateException(d.action().name());
+        }
     }
 
     private void done(ReceivedRecord<String, byte[]> rec) {
@@ -333,16 +387,29 @@ public final class StudentTrainer implements Service {
 
     private void endOfEpoch(boolean last) {
         int epochs = ledger.epochsCompleted();
+        EvalResult rolledBack = null;
+        boolean best = false;
         if (epochs % config.evalEvery() == 0 || last) {
             EvalResult e = evaluator.evaluate(loop, epochs);
             history.add(e);
             metrics.evaluated(e);
             String gradients = metrics.gradientsSinceLast();
             LOG.info("student: epoch {}: {}{}", epochs, e.describe(), gradients.isEmpty() ? "" : "; " + gradients);
+            String fell = guard.evaluation(epochs, e.studentTop1());
+            if (fell != null && diverged(fell, true)) {
+                rolledBack = evaluator.evaluate(loop, epochs);
+                LOG.info("student: epoch {}, after the roll-back: {}", epochs, rolledBack.describe());
+            } else {
+                best = checkpoints.bestTop1().orElse(-1) < e.studentTop1();
+            }
         }
-        checkpoint();
+        Path saved = checkpoint();
+        if (best) {
+            checkpoints.markBest(saved, history.get(history.size() - 1).studentTop1());
+        }
         if (last) {
-            EvalResult e = history.isEmpty() ? evaluator.evaluate(loop, epochs) : history.get(history.size() - 1);
+            EvalResult e = rolledBack != null ? rolledBack
+                    : history.isEmpty() ? evaluator.evaluate(loop, epochs) : history.get(history.size() - 1);
             Map<String, String> info = new TreeMap<>();
             info.put("top1", String.format(java.util.Locale.ROOT, "%.4f", e.studentTop1()));
             info.put("epochs", Integer.toString(epochs));
@@ -351,7 +418,7 @@ public final class StudentTrainer implements Service {
             info.put("version", "1");
             loop.saveModel(config.out().resolve("model"), info);
             try {
-                RunSummary.write(config.out(), ledger, loop.steps(), e);
+                RunSummary.write(config.out(), ledger, loop.steps(), loop.rollbacks(), e);
             } catch (java.io.IOException ex) {
                 LOG.warn("student: cannot write the run summary in {}: {}", config.out(), ex.toString());
             }
@@ -362,11 +429,12 @@ public final class StudentTrainer implements Service {
         }
     }
 
-    private void checkpoint() {
+    private Path checkpoint() {
         Path saved = checkpoints.save(loop, ledger.state(loop.steps()));
         lastCheckpointStep = loop.steps();
         lastCheckpointNanos = System.nanoTime();
         LOG.debug("checkpoint {}", saved);
+        return saved;
     }
 
     /** The end of a replayed recording: the run must have ended with it. */

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A trainer stopped after its first checkpoint and a new one resuming from it, on the embedded broker. */
 class StudentResumeIntegrationTest {
-    private static final Path MINI = Path.of(System.getProperty("kdstream.testdata", "../testdata"))
+    static final Path MINI = Path.of(System.getProperty("kdstream.testdata", "../testdata"))
             .resolve("fashion-mnist-mini");
 
     private static Set<String> producedBatches(KafkaSettings kafka) {
@@ -64,7 +64,7 @@ class StudentResumeIntegrationTest {
             DivergenceGuard.Action.WARN);
 
     /** Loader and augmenter publish 3 epochs of the mini set (42 batches of 32), then stop: the ids published. */
-    private static Set<String> produce(KafkaSettings kafka) {
+    static Set<String> produce(KafkaSettings kafka) {
         LoaderConfig lc = new LoaderConfig(DatasetSpec.idx(MINI), 3, 1, 32, 16, List.of(kafka.group(Augmenter.STAGE)),
                 256);
         AugmenterConfig ac = new AugmenterConfig(32, 7, 28, 28, new InceptionCrop(0.35, 1, 0.75, 4.0 / 3), true,

@@ -91,6 +91,9 @@ public final class Keys {
     public static final Key STUDENT_CHECKPOINT_EVERY_MINUTES = Catalogue.key("student.checkpoint-every-minutes");
     public static final Key STUDENT_DIVERGENCE_RATIO = Catalogue.key("student.divergence-ratio");
     public static final Key STUDENT_ON_DIVERGENCE = Catalogue.key("student.on-divergence");
+    public static final Key STUDENT_DIVERGENCE_TOP1_DROP = Catalogue.key("student.divergence-top1-drop");
+    public static final Key STUDENT_ROLLBACK_LR_SCALE = Catalogue.key("student.rollback-lr-scale");
+    public static final Key STUDENT_MAX_ROLLBACKS = Catalogue.key("student.max-rollbacks");
     public static final Key STUDENT_OUT = Catalogue.key("student.out");
     public static final Key STUDENT_RESUME = Catalogue.key("student.resume");
     public static final Key STUDENT_RECORD = Catalogue.key("student.record");

@@ -37,6 +37,7 @@ public final class AdamW extends Optimizer {
     private final Map<String, NDArray> v = new TreeMap<>();
     private NDManager stateManager;
     private long step;
+    private double rateScale = 1;
 
     /**
      * @param schedule    the learning rate per step
@@ -88,9 +89,19 @@ public final class AdamW extends Optimizer {
         this.step = step;
     }
 
-    /** The learning rate of the current step. */
+    /** The learning rate of the current step: the schedule's, times the scale that roll-backs set. */
     public double learningRate() {
-        return schedule.rate(step);
+        return schedule.rate(step) * rateScale;
+    }
+
+    /** What the schedule's rate is multiplied by (1 unless a roll-back lowered it). */
+    public double rateScale() {
+        return rateScale;
+    }
+
+    /** Sets what the schedule's rate is multiplied by from the next update on. */
+    public void rateScale(double scale) {
+        this.rateScale = scale;
     }
 
     @Override
@@ -100,7 +111,7 @@ public final class AdamW extends Optimizer {
             throw new IllegalStateException("parameter " + parameterId + " is unknown; call bind(block) first");
         }
         long t = step + 1;
-        float lr = (float) schedule.rate(step);
+        float lr = (float) learningRate();
         NDArray mean = m.computeIfAbsent(name, k -> stateManager.zeros(weight.getShape()));
         NDArray var = v.computeIfAbsent(name, k -> stateManager.zeros(weight.getShape()));
         try (NDScope scope = new NDScope()) {
@@ -129,8 +140,15 @@ public final class AdamW extends Optimizer {
         }
     }
 
-    /** Restores what {@link #save} wrote; call after {@link #bind}. */
+    /**
+     * Restores what {@link #save} wrote, and only that: moments of parameters it does not list (none were taken before
+     * the state was saved) start from zero again. Call after {@link #bind}.
+     */
     public void load(DataInputStream in) throws IOException {
+        m.values().forEach(NDArray::close);
+        v.values().forEach(NDArray::close);
+        m.clear();
+        v.clear();
         step = in.readLong();
         int count = in.readInt();
         for (int i = 0; i < count; i++) {

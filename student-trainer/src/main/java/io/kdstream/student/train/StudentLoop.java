@@ -103,6 +103,7 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
     private final List<Parameter> parameters;
     private final Replicas replicas;
     private long step;
+    private int rollbacks;
 
     /** Builds a freshly initialised student on one device. */
     public StudentLoop(ModelSpec spec, Options options, Device device) {
@@ -287,8 +288,10 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
     }
 
     /**
-     * Zeroes gradients: the engine accumulates into them. (DJL's GradientCollector.zeroGradients walks every array of
-     * the engine, including those other services in the JVM free concurrently, so it is not used.)
+     * Zeroes gradients: the engine accumulates into them. They are set to zero, not multiplied by it: a step whose
+     * gradients were not finite would otherwise leave NaN in them for every step after it (0 * NaN is NaN), and no
+     * roll-back could recover the run. (DJL's GradientCollector.zeroGradients walks every array of the engine,
+     * including those other services in the JVM free concurrently, so it is not used.)
      */
     static void zeroGradients(List<Parameter> parameters) {
         try (NDScope scope = new NDScope()) {
@@ -296,7 +299,11 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
             for (Parameter p : parameters) {
                 NDArray w = p.getArray();
                 if (w.hasGradient()) {
-                    w.getGradient().muli(0);
+                    if (w instanceof ai.djl.pytorch.engine.PtNDArray pt) {
+                        ai.djl.pytorch.jni.JniUtils.zeroGrad(pt); // in place, as torch's zero_()
+                    } else {
+                        w.getGradient().muli(0);
+                    }
                 }
             }
         }
@@ -352,14 +359,27 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
         SavedModel.save(model.getBlock(), spec, dir, info);
     }
 
+    /** Roll-backs made so far ({@link #rollBack}; kept in checkpoints). */
+    public int rollbacks() {
+        return rollbacks;
+    }
+
+    /** The learning rate's multiplier from roll-backs (1 when there were none). */
+    public double rateScale() {
+        return optimizer.rateScale();
+    }
+
     /**
-     * Writes the state a checkpoint keeps: the parameters to {@code params}, the step and the optimizer's moments to
-     * {@code optimizerState} ({@code io.kdstream.student.Checkpoints} owns the files).
+     * Writes the state a checkpoint keeps: the parameters to {@code params}, the step, the optimizer's moments and
+     * the roll-backs so far with the learning-rate scale they left to {@code optimizerState}
+     * ({@code io.kdstream.student.Checkpoints} owns the files).
      */
     public void writeState(DataOutputStream params, DataOutputStream optimizerState) throws IOException {
         model.getBlock().saveParameters(params);
         optimizerState.writeLong(step);
         optimizer.save(optimizerState);
+        optimizerState.writeDouble(optimizer.rateScale());
+        optimizerState.writeInt(rollbacks);
     }
 
     /** Restores what {@link #writeState} wrote, on every replica. */
@@ -368,7 +388,27 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
         copyParameters(params);
         step = optimizerState.readLong();
         optimizer.load(optimizerState);
+        if (optimizerState.available() > 0) { // checkpoints written before roll-backs end after the moments
+            optimizer.rateScale(optimizerState.readDouble());
+            rollbacks = optimizerState.readInt();
+        }
         replicas.broadcastFrom(parameters, 0);
+    }
+
+    /**
+     * Rolls back to what {@link #writeState} wrote, on every replica, but stays at the current step (the stream has
+     * moved on: the schedule goes on from here), counts the roll-back and multiplies the learning rate by
+     * {@code rateScale} from now on.
+     */
+    public void rollBack(DataInputStream params, DataInputStream optimizerState, double rateScale) throws IOException,
+            MalformedModelException {
+        long now = step;
+        int made = rollbacks;
+        double scale = optimizer.rateScale();
+        readState(params, optimizerState);
+        step = now;
+        rollbacks = made + 1;
+        optimizer.rateScale(scale * rateScale);
     }
 
     /**

@@ -100,4 +100,70 @@ class StudentLoopTest {
             }
         }
     }
+
+    @Test
+    void shouldRollBackToACheckpointAtTheCurrentStepWithAScaledRateAndKeepItInTheNextCheckpoint(@TempDir Path tmp) {
+        Evaluation.Split train = mini(true);
+        Checkpoints checkpoints = new Checkpoints(tmp);
+        try (StudentLoop loop = loop()) {
+            for (int b = 0; b < 4; b++) {
+                loop.step(train.images()[b], onehot(train.labels(), b * 50, 50), null);
+            }
+            Path good = checkpoints.save(loop, Checkpoints.State.initial(loop.steps()));
+            float[] atCheckpoint = loop.logits(train.images()[0]);
+            for (int b = 4; b < 8; b++) {
+                loop.step(train.images()[b], onehot(train.labels(), b * 50, 50), null);
+            }
+            double rate = loop.step(train.images()[0], onehot(train.labels(), 0, 50), null).learningRate();
+            assertEquals(9, loop.steps());
+
+            checkpoints.rollBack(good, loop, 0.5);
+            assertArrayEquals(atCheckpoint, loop.logits(train.images()[0]), 0f, "the checkpoint's weights");
+            assertEquals(9, loop.steps(), "the step stays: the schedule goes on from where the stream is");
+            assertEquals(1, loop.rollbacks());
+            assertEquals(0.5, loop.rateScale());
+            StudentLoop.StepResult next = loop.step(train.images()[1], onehot(train.labels(), 50, 50), null);
+            assertEquals(new LrSchedule(3e-3, 5, 0, 0).rate(9) * 0.5, next.learningRate(), 1e-12,
+                    "half the schedule's rate (it was " + rate + " a step before)");
+
+            checkpoints.rollBack(good, loop, 0.5);
+            assertEquals(2, loop.rollbacks());
+            assertEquals(0.25, loop.rateScale(), "scales compound");
+            Path after = checkpoints.save(loop, Checkpoints.State.initial(loop.steps()));
+            try (StudentLoop resumed = loop()) {
+                checkpoints.restore(after, resumed);
+                assertEquals(2, resumed.rollbacks(), "a resumed run counts the roll-backs before it");
+                assertEquals(0.25, resumed.rateScale());
+                assertEquals(10, resumed.steps());
+            }
+            try (StudentLoop resumed = loop()) {
+                checkpoints.restore(good, resumed);
+                assertEquals(0, resumed.rollbacks());
+                assertEquals(1, resumed.rateScale());
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepTheBestEvaluationsCheckpointBesideTheTwoNewest(@TempDir Path tmp) {
+        Checkpoints checkpoints = new Checkpoints(tmp);
+        try (StudentLoop loop = loop()) {
+            assertTrue(checkpoints.best().isEmpty());
+            assertTrue(checkpoints.bestTop1().isEmpty());
+            Path s0 = checkpoints.save(loop, Checkpoints.State.initial(0));
+            Path s1 = checkpoints.save(loop, Checkpoints.State.initial(1));
+            checkpoints.markBest(s1, 0.69);
+            Path s2 = checkpoints.save(loop, Checkpoints.State.initial(2));
+            Path s3 = checkpoints.save(loop, Checkpoints.State.initial(3));
+            assertEquals(java.util.Optional.of(s1), checkpoints.best());
+            assertEquals(0.69, checkpoints.bestTop1().getAsDouble());
+            assertTrue(java.nio.file.Files.isDirectory(s1), "the best is kept");
+            assertTrue(!java.nio.file.Files.exists(s0), "older ones are not");
+            assertTrue(java.nio.file.Files.isDirectory(s2) && java.nio.file.Files.isDirectory(s3));
+            assertEquals(java.util.Optional.of(s3), checkpoints.latest());
+            checkpoints.markBest(s3, 0.70);
+            assertTrue(!java.nio.file.Files.exists(s1), "a better one replaces it");
+            assertEquals(java.util.Optional.of(s3), checkpoints.best());
+        }
+    }
 }
