@@ -78,7 +78,9 @@ public final class Experiment {
                 new Arm("KD consistent, no mixing, lr 8e-3", Map.of("augment.mix", "none", "student.lr", "8e-3"),
                         "the KD arm at twice its learning rate, on the KD arm's recording"),
                 new Arm("KD consistent, no mixing, lr 1.6e-2", Map.of("augment.mix", "none", "student.lr", "1.6e-2"),
-                        "the KD arm at four times its learning rate, on the KD arm's recording")));
+                        "the KD arm at four times its learning rate, on the KD arm's recording"),
+                new Arm("KD consistent, no mixing, lr 3.2e-2", Map.of("augment.mix", "none", "student.lr", "3.2e-2"),
+                        "the KD arm at eight times its learning rate, the label arms' largest")));
         // the baselines that take the learning rate and the mixing out of the comparison (docs/RESULTS.md)
         EXPERIMENTS.put("baselines", List.of(
                 new Arm("supervised student, lr 4e-3", Map.of("preset", "supervised", "student.lr", "4e-3"),
@@ -87,6 +89,30 @@ public final class Experiment {
                         "none", "student.lr", "4e-3", "experiment.epoch-factor", "2"), "labels only, no mixing"),
                 new Arm("KD consistent, no mixing, 2x epochs", Map.of("augment.mix", "none",
                         "experiment.epoch-factor", "2"), "CE 1 + KD 5 as the consistent arm, without mixing")));
+    }
+
+    /** The arms {@code experiment.arms} names by number (1-based, in the experiment's order), or all when empty. */
+    static List<Arm> pick(List<Arm> arms, List<String> numbers, String name) {
+        if (numbers.isEmpty()) {
+            return arms;
+        }
+        StringBuilder known = new StringBuilder();
+        for (int i = 0; i < arms.size(); i++) {
+            known.append(i == 0 ? "" : "; ").append(i + 1).append(" = ").append(arms.get(i).name());
+        }
+        java.util.TreeSet<Integer> chosen = new java.util.TreeSet<>();
+        for (String n : numbers) {
+            int i;
+            try {
+                i = Integer.parseInt(n.trim());
+            } catch (NumberFormatException e) {
+                i = -1;
+            }
+            ConfigException.require(i >= 1 && i <= arms.size(), "experiment.arms", String.join(",", numbers),
+                    "must list arm numbers of " + name + ": " + known);
+            chosen.add(i);
+        }
+        return chosen.stream().map(i -> arms.get(i - 1)).toList();
     }
 
     /** kd-vs-labels' label arm at one learning rate: labels only, no mixing. */
@@ -128,7 +154,7 @@ public final class Experiment {
                         + positional + ")");
             }
             name = positional.get(0);
-            arms = EXPERIMENTS.get(name);
+            arms = pick(EXPERIMENTS.get(name), raw.list(Keys.EXPERIMENT_ARMS), name);
             smoke = raw.bool(Keys.SMOKE);
             epochs = raw.integer(Keys.PIPELINE_EPOCHS, smoke ? 2 : 3);
             int n = raw.integer(Keys.EXPERIMENT_SEEDS);

@@ -137,6 +137,7 @@ public final class Keys {
     public static final Key EXPERIMENT_SEEDS = Catalogue.key("experiment.seeds");
     public static final Key EXPERIMENT_SHARE_STREAMS = Catalogue.key("experiment.share-streams");
     public static final Key EXPERIMENT_DIR = Catalogue.key("experiment.dir");
+    public static final Key EXPERIMENT_ARMS = Catalogue.key("experiment.arms");
     public static final Key FAULTS_ONLY = Catalogue.key("faults.only");
     public static final Key FAULTS_DIR = Catalogue.key("faults.dir");
     public static final Key FAULTS_SOAK = Catalogue.key("faults.soak");
