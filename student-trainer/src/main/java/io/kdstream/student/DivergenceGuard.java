@@ -12,7 +12,7 @@ import java.util.Locale;
  * rolled back or let go on ({@link Action}). Runs on the student's DJL thread.
  */
 final class DivergenceGuard {
-    /** What to do when the loss diverges ({@code student.on-divergence}). */
+    /** What to do when the run diverges ({@code student.on-divergence}). */
     enum Action {
         /** Stop the trainer with an error naming the step, the loss and the last checkpoint. */
         STOP,

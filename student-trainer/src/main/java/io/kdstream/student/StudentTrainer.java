@@ -40,7 +40,8 @@ import reactor.core.scheduler.Schedulers;
  * broker or from a recording ({@link StudentInput}), skips any batch id it has trained already, hands each batch to
  * the {@link StudentLoop} on the service's own DJL thread, and at the end of every epoch (one EPOCH_END per source
  * partition) evaluates and writes a checkpoint with the offsets to resume from. After the last epoch it saves the
- * final model, which a teacher service can load. Metrics go through {@link StudentMetrics}.
+ * final model, which a teacher service can load. Metrics go through {@link StudentMetrics}; divergences through
+ * {@link DivergenceResponse}.
  */
 public final class StudentTrainer implements Service {
     /** The stage name. */
@@ -59,7 +60,7 @@ public final class StudentTrainer implements Service {
     private final RateWindow throughput = new RateWindow();
     private final InputWait inputWait;
     private final LastBatchTargets dlb;
-    private final DivergenceGuard guard;
+    private final DivergenceResponse divergence;
     private long lastCheckpointStep;
     private long lastCheckpointNanos = System.nanoTime();
     private StudentLoop loop;
@@ -97,11 +98,11 @@ public final class StudentTrainer implements Service {
         this.inputWait = new InputWait(registry, STAGE);
         this.checkpoints = new Checkpoints(config.out());
         this.dlb = new LastBatchTargets(config.options().temperature(), config.spec().classes());
-        this.guard = new DivergenceGuard(config.divergence().ratio(), config.divergence().top1Drop());
         this.ledger = new TrainingLedger(config.epochs() > 0, config.out(), config.replay().record()
                 .map(f -> new Recording.Writer(f, () -> Recording.Header.of(config.dataset().open(true))))
                 .orElse(null));
         metrics.bind(ledger);
+        this.divergence = new DivergenceResponse(config.divergence(), checkpoints, metrics);
     }
 
     /** Builds a trainer from settings (the factory of {@code kdstream run student}). */
@@ -219,8 +220,8 @@ public final class StudentTrainer implements Service {
         Optional<Path> latest = config.resume() ? checkpoints.latest() : Optional.empty();
         if (latest.isEmpty()) {
             ledger.begin();
-            if (config.divergence().action() == DivergenceGuard.Action.ROLLBACK) {
-                checkpoint(); // the initial weights: what a divergence before the first checkpoint rolls back to
+            if (divergence.wantsInitialCheckpoint()) {
+                checkpoint();
             }
         } else {
             Checkpoints.State st = checkpoints.restore(latest.get(), loop);
@@ -229,7 +230,7 @@ public final class StudentTrainer implements Service {
             lastCheckpointStep = st.step();
             LOG.info("student: resumed from {} at step {}, {} epoch(s) done", latest.get(), st.step(),
                     st.epochsCompleted());
-            checkpoints.bestTop1().ifPresent(guard::bestSoFar);
+            divergence.resumed();
         }
         evaluator = new StudentEvaluator(config.dataset().openEvaluation(), config.spec().size(), config.spec().classes(),
                 config.evalTeacher(), Models.devices(config.device()).get(0));
@@ -309,10 +310,7 @@ public final class StudentTrainer implements Service {
                     crc(batch.trainingView().pixels()), crc(batch.targets()), crc(teacherLogits),
                     Integer.toHexString(Float.floatToRawIntBits(r.loss())));
         }
-        String diverged = guard.step(loop.steps(), r.loss(), r.learningRate());
-        if (diverged != null) {
-            diverged(diverged, false);
-        }
+        divergence.step(loop, r);
         throughput.record(batch.size());
         progress.add(batch.size());
         progress.status(String.format(java.util.Locale.ROOT, "epoch %d/%s loss %.3f", batch.epoch() + 1,
@@ -328,46 +326,6 @@ public final class StudentTrainer implements Service {
         b.asFloatBuffer().put(values);
         c.update(b.array());
         return Long.toHexString(c.getValue());
-    }
-
-    /**
-     * Acts on a divergence as {@code student.on-divergence} says.
-     *
-     * @param byTop1 whether the evaluation's top-1 fell (roll back to the best evaluation's checkpoint) rather than
-     *               the loss (roll back to the newest)
-     * @return whether the weights were rolled back
-     */
-    private boolean diverged(String what, boolean byTop1) {
-        metrics.diverged();
-        StudentConfig.Divergence d = config.divergence();
-        switch (d.action()) {
-            case STOP -> throw new IllegalStateException("student: training diverged: " + what + "; stopped "
-                    + "(student.on-divergence=stop); " + checkpoints.afterDivergence());
-            case WARN -> {
-                LOG.warn("student: training diverged: {}; going on (student.on-divergence=warn); {}", what,
-                        checkpoints.afterDivergence());
-                return false;
-            }
-            case ROLLBACK -> {
-                Optional<Path> to = byTop1 ? checkpoints.best().or(checkpoints::latest) : checkpoints.latest();
-                if (to.isEmpty() || loop.rollbacks() >= d.maxRollbacks()) {
-                    throw new IllegalStateException("student: training diverged: " + what + "; stopped: "
-                            + (to.isEmpty() ? "no checkpoint to roll back to" : loop.rollbacks() + " roll-back(s) "
-                            + "made already (student.max-rollbacks=" + d.maxRollbacks() + ")") + "; "
-                            + checkpoints.afterDivergence());
-                }
-                checkpoints.rollBack(to.get(), loop, d.rollbackLrScale());
-                guard.rolledBack();
-                metrics.rolledBack();
-                LOG.warn("student: training diverged: {}; rolled back to {} (roll-back {} of at most {}, "
-                        + "student.on-divergence=rollback) and going on from step {} with the learning rate scaled by "
-                        + "{} (student.rollback-lr-scale={})", what, to.get(), loop.rollbacks(), d.maxRollbacks(),
-                        loop.steps(), String.format(java.util.Locale.ROOT, "%.3g", loop.rateScale()),
-                        d.rollbackLrScale());
-                return true;
-            }
-            default -> throw new IllegalStateException(d.action().name());
-        }
     }
 
     private void done(ReceivedRecord<String, byte[]> rec) {
@@ -395,8 +353,7 @@ public final class StudentTrainer implements Service {
             metrics.evaluated(e);
             String gradients = metrics.gradientsSinceLast();
             LOG.info("student: epoch {}: {}{}", epochs, e.describe(), gradients.isEmpty() ? "" : "; " + gradients);
-            String fell = guard.evaluation(epochs, e.studentTop1());
-            if (fell != null && diverged(fell, true)) {
+            if (divergence.evaluated(loop, epochs, e.studentTop1())) {
                 rolledBack = evaluator.evaluate(loop, epochs);
                 LOG.info("student: epoch {}, after the roll-back: {}", epochs, rolledBack.describe());
             } else {
