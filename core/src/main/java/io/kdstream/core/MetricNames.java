@@ -61,6 +61,8 @@ public final class MetricNames {
      * top-1 far below its best).
      */
     public static final String STUDENT_DIVERGENCES = "kds.student.divergences";
+    /** Counter: steps whose update the student skipped because their gradients were not finite. */
+    public static final String STUDENT_SKIPPED_STEPS = "kds.student.skipped.steps";
     /** Counter: times the student rolled back to a checkpoint after a divergence. */
     public static final String STUDENT_ROLLBACKS = "kds.student.rollbacks";
     /** Entries the student keeps to skip batches trained already (bounded by the epochs in progress). */

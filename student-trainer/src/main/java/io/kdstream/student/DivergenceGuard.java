@@ -3,9 +3,9 @@ package io.kdstream.student;
 import java.util.Locale;
 
 /**
- * Watches a run for divergence, two ways: the training loss (one that is not finite, or a short-term mean of the loss
- * over {@value #FAST} steps that rises above {@code ratio} times its long-term mean over {@value #SLOW} steps once
- * {@value #SETTLE} steps have set that mean), and the evaluation top-1 (below its best so far by more than
+ * Watches a run for divergence, two ways: the training loss (the loss or the gradients not finite in {@value #FAST}
+ * steps in a row, or a short-term mean of the loss over {@value #FAST} steps that rises above {@code ratio} times its
+ * long-term mean over {@value #SLOW} steps once {@value #SETTLE} steps have set that mean), and the evaluation top-1 (below its best so far by more than
  * {@code top1Drop} in {@value #EVALS} evaluations in a row: a collapse whose loss rises too little for the first
  * check, yet stays). Single evaluations swing by 20 points and more at a high learning rate and recover at the next,
  * so one low evaluation is not a divergence. A diverged run is said at once (metric, log line) and then stopped,
@@ -37,6 +37,7 @@ final class DivergenceGuard {
     private double slow;
     private long seen;
     private boolean diverged;
+    private int nonFinite;
     private double best = -1;
     private int below;
 
@@ -86,6 +87,7 @@ final class DivergenceGuard {
     void rolledBack() {
         fast = slow;
         diverged = false;
+        nonFinite = 0;
         below = 0;
     }
 
@@ -96,10 +98,23 @@ final class DivergenceGuard {
      *         under the limit before another is reported), else null
      */
     String step(long step, double loss, double learningRate) {
-        if (!Double.isFinite(loss)) {
-            return String.format(Locale.ROOT, "the loss at step %d is %s (learning rate %.3g)", step, loss,
-                    learningRate);
+        return step(step, loss, learningRate, 0);
+    }
+
+    /**
+     * Takes one step's loss and gradient norm. A step whose loss or gradients are not finite had its update skipped
+     * (StudentLoop): one is not a divergence, {@value #FAST} in a row are (the weights themselves give NaN).
+     *
+     * @return a description of the divergence when this step starts one, else null
+     */
+    String step(long step, double loss, double learningRate, double gradNorm) {
+        if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
+            nonFinite++;
+            return nonFinite != FAST ? null : String.format(Locale.ROOT, "the loss or the gradients were not finite "
+                    + "in %d steps in a row, the last at step %d (loss %s, gradient norm %s, learning rate %.3g)",
+                    FAST, step, loss, gradNorm, learningRate);
         }
+        nonFinite = 0;
         if (ratio == 0) {
             return null;
         }

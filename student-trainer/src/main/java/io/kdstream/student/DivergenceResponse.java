@@ -20,6 +20,7 @@ final class DivergenceResponse {
     private final DivergenceGuard guard;
     private final Checkpoints checkpoints;
     private final StudentMetrics metrics;
+    private boolean lastSkipped;
 
     DivergenceResponse(StudentConfig.Divergence settings, Checkpoints checkpoints, StudentMetrics metrics) {
         this.settings = settings;
@@ -38,9 +39,15 @@ final class DivergenceResponse {
         checkpoints.bestTop1().ifPresent(guard::bestSoFar);
     }
 
-    /** After a step: acts on a diverged loss. */
+    /** After a step: says when a run of skipped updates starts, and acts on a diverged loss. */
     void step(StudentLoop loop, StudentLoop.StepResult r) {
-        String diverged = guard.step(loop.steps(), r.loss(), r.learningRate());
+        if (r.skipped() && !lastSkipped) {
+            LOG.warn("student: the gradients at step {} are not finite (loss {}, gradient norm {}); its update was "
+                    + "skipped, as is every such step (kds_student_skipped_steps_total)", loop.steps(), r.loss(),
+                    r.gradNorm());
+        }
+        lastSkipped = r.skipped();
+        String diverged = guard.step(loop.steps(), r.loss(), r.learningRate(), r.gradNorm());
         if (diverged != null) {
             act(loop, diverged, false);
         }
@@ -76,6 +83,7 @@ final class DivergenceResponse {
                 }
                 checkpoints.rollBack(to.get(), loop, settings.rollbackLrScale());
                 guard.rolledBack();
+                lastSkipped = false;
                 metrics.rolledBack();
                 LOG.warn("student: training diverged: {}; rolled back to {} (roll-back {} of at most {}, "
                         + "student.on-divergence=rollback) and going on from step {} with the learning rate scaled by "

@@ -62,10 +62,14 @@ final class LastBatchTargets {
         for (int i = 0; i < batch.size(); i++) {
             Evaluation.logSoftmax(logits, i, k, temperature, logP);
             float[] p = new float[k];
+            boolean finite = true;
             for (int j = 0; j < k; j++) {
                 p[j] = (float) Math.exp(logP[j]);
+                finite &= Float.isFinite(p[j]);
             }
-            now.put(batch.sampleIds()[i], p);
+            if (finite) { // a step whose logits were not finite leaves its samples CE only, not NaN targets
+                now.put(batch.sampleIds()[i], p);
+            }
         }
         previous.put(batch.partition(), now);
     }

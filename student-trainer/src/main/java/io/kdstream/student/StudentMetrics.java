@@ -23,6 +23,7 @@ final class StudentMetrics {
     private final Counter duplicates;
     private final Counter divergences;
     private final Counter rollbacks;
+    private final Counter skipped;
     private final Counter clipped;
     private final double clipNorm;
     private final Timer latency;
@@ -33,6 +34,7 @@ final class StudentMetrics {
     private final AtomicReference<Double> gradNorm = new AtomicReference<>(Double.NaN);
     private long windowSteps;
     private long windowClipped;
+    private long windowSkipped;
     private double windowMaxNorm;
     private final AtomicReference<Double> studentTop1 = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> teacherTop1 = new AtomicReference<>(Double.NaN);
@@ -53,6 +55,8 @@ final class StudentMetrics {
         divergences = Counter.builder(MetricNames.STUDENT_DIVERGENCES)
                 .description("times the run diverged (loss not finite or far above its running mean; top-1 far below "
                         + "its best)").register(registry);
+        skipped = Counter.builder(MetricNames.STUDENT_SKIPPED_STEPS)
+                .description("steps whose update was skipped: their gradients were not finite").register(registry);
         rollbacks = Counter.builder(MetricNames.STUDENT_ROLLBACKS)
                 .description("times the student rolled back to a checkpoint after a divergence").register(registry);
         clipped = Counter.builder(MetricNames.STUDENT_CLIPPED_STEPS)
@@ -95,14 +99,21 @@ final class StudentMetrics {
     /** Meters one step's gradient norm (before clipping). */
     void gradients(double norm) {
         gradNorm.set(norm);
-        boolean clip = clipNorm > 0 && norm > clipNorm;
+        boolean finite = Double.isFinite(norm);
+        boolean clip = clipNorm > 0 && norm > clipNorm && finite;
         if (clip) {
             clipped.increment();
+        }
+        if (!finite) {
+            skipped.increment();
         }
         synchronized (this) {
             windowSteps++;
             windowClipped += clip ? 1 : 0;
-            windowMaxNorm = Math.max(windowMaxNorm, norm);
+            windowSkipped += finite ? 0 : 1;
+            if (finite) {
+                windowMaxNorm = Math.max(windowMaxNorm, norm);
+            }
         }
     }
 
@@ -117,8 +128,11 @@ final class StudentMetrics {
         String s = String.format(java.util.Locale.ROOT, "gradient norm max %.3g, ", windowMaxNorm)
                 + (clipNorm > 0 ? String.format(java.util.Locale.ROOT, "%.0f%% of %d steps clipped at %s",
                 100.0 * windowClipped / windowSteps, windowSteps, clipFormat(clipNorm))
-                : "not clipped (student.clip-norm=0)");
+                : "not clipped (student.clip-norm=0)")
+                + (windowSkipped == 0 ? "" : String.format(java.util.Locale.ROOT, "; %d of %d steps skipped (gradients "
+                + "not finite)", windowSkipped, windowSteps));
         windowSteps = 0;
+        windowSkipped = 0;
         windowClipped = 0;
         windowMaxNorm = 0;
         return s;

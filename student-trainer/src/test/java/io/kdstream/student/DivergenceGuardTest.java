@@ -55,11 +55,24 @@ class DivergenceGuardTest {
     }
 
     @Test
-    void shouldAlwaysReportALossThatIsNotFinite() {
+    void shouldReportLossesOrGradientsThatAreNotFiniteTenStepsInARow() {
         DivergenceGuard off = new DivergenceGuard(0);
         assertNull(off.step(1, 1e6, 1e-3), "ratio 0: no spike check");
-        assertNotNull(off.step(2, Double.NaN, 1e-3));
-        assertNotNull(new DivergenceGuard(3).step(1, Double.POSITIVE_INFINITY, 1e-3));
+        assertNull(off.step(2, Double.NaN, 1e-3), "one skipped update is not a divergence");
+        assertNull(off.step(3, 1.0, 1e-3), "a finite step starts the count again");
+        DivergenceGuard g = new DivergenceGuard(3);
+        String m = null;
+        int at = 0;
+        for (int s = 1; s <= 30 && m == null; s++) {
+            m = s % 2 == 0 ? g.step(s, Double.POSITIVE_INFINITY, 1e-3, Double.NaN) : g.step(s, 2.0, 1e-3,
+                    Double.POSITIVE_INFINITY);
+            at = s;
+        }
+        assertEquals(DivergenceGuard.FAST, at, "loss or gradients, ten in a row");
+        assertTrue(m.contains("not finite") && m.contains("step 10"), m);
+        for (int s = 11; s < 40; s++) {
+            assertNull(g.step(s, Double.NaN, 1e-3, Double.NaN), "reported once per episode");
+        }
     }
 
     /** Per-epoch top-1 of runs measured here (docs/RESULTS.md): noisy ones that recovered, and one that collapsed. */

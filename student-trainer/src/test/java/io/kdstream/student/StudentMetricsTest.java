@@ -30,4 +30,18 @@ class StudentMetricsTest {
         metrics.gradients(40);
         assertEquals("gradient norm max 40.0, not clipped (student.clip-norm=0)", metrics.gradientsSinceLast());
     }
+
+    @Test
+    void shouldCountSkippedStepsAndLeaveThemOutOfTheLargestNorm() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        StudentMetrics metrics = new StudentMetrics(registry, 1.0);
+        metrics.gradients(0.5);
+        metrics.gradients(Double.POSITIVE_INFINITY);
+        metrics.gradients(Double.NaN);
+        metrics.gradients(2);
+        assertEquals(2, registry.get(MetricNames.STUDENT_SKIPPED_STEPS).counter().count());
+        assertEquals(1, registry.get(MetricNames.STUDENT_CLIPPED_STEPS).counter().count(), "a skipped step is not clipped");
+        assertEquals("gradient norm max 2.00, 25% of 4 steps clipped at 1; 2 of 4 steps skipped (gradients not finite)",
+                metrics.gradientsSinceLast());
+    }
 }

@@ -75,10 +75,10 @@ final class Replicas implements AutoCloseable {
         return models.get(i).getBlock().forward(new ParameterStore(stepManager, false), input, true);
     }
 
-    /** Zeroes the replicas' gradients. */
-    void zeroGradients() {
+    /** Zeroes the replicas' gradients ({@code clean}: see {@link StudentLoop#zeroGradients}). */
+    void zeroGradients(boolean clean) {
         for (List<Parameter> ps : parameters) {
-            StudentLoop.zeroGradients(ps);
+            StudentLoop.zeroGradients(ps, clean);
         }
     }
 

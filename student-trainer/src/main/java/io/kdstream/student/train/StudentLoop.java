@@ -31,7 +31,8 @@ import java.util.Map;
 
 /**
  * The DJL side of the student: one model, its AdamW optimizer and KD loss. {@link #step} is one training step
- * (forward, loss, backward inside a gradient collector, optional global-norm clipping, optimizer step), with every
+ * (forward, loss, backward inside a gradient collector, optional global-norm clipping, optimizer step, which
+ * is skipped when the gradients are not finite), with every
  * array of the step in a sub-manager closed at its end. Knows nothing of Kafka. Not thread-safe: run it on one
  * dedicated scheduler.
  */
@@ -39,9 +40,14 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
     /**
      * What one step reports.
      *
-     * @param logits the student's N*K logits on the batch in this step's forward pass (before the update), detached
+     * @param logits   the student's N*K logits on the batch in this step's forward pass (before the update), detached
+     * @param gradNorm the global gradient norm before clipping; not finite when the step's update was skipped
      */
     public record StepResult(float loss, float ce, float kd, double learningRate, double gradNorm, float[] logits) {
+        /** Whether the update was skipped: the gradients were not finite (or their squares overflowed float). */
+        public boolean skipped() {
+            return !Double.isFinite(gradNorm);
+        }
     }
 
     /**
@@ -104,6 +110,7 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
     private final Replicas replicas;
     private long step;
     private int rollbacks;
+    private boolean lastSkipped;
 
     /** Builds a freshly initialised student on one device. */
     public StudentLoop(ModelSpec spec, Options options, Device device) {
@@ -212,8 +219,9 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
             for (int r = 1; r < slices; r++) {
                 managers.add(replicas.newStepManager(r - 1));
             }
-            zeroGradients(parameters);
-            replicas.zeroGradients();
+            zeroGradients(parameters, lastSkipped);
+            replicas.zeroGradients(lastSkipped);
+            List<NDArray> statistics = statistics(managers.get(0));
             List<NDList> results = new ArrayList<>();
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 for (int r = 0; r < slices; r++) { // launch every slice before reading any result back
@@ -244,14 +252,45 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
             double norm = clipGradients();
             optimizer.setStep(step);
             double lr = optimizer.learningRate();
-            trainer.step();
-            step++;
+            boolean finite = Double.isFinite(norm);
+            lastSkipped = !finite;
+            if (finite) {
+                trainer.step();
+            } else { // skipped: one such update would leave NaN in the weights, or an infinite second moment that
+                // freezes its parameters for good; the forward pass's batch statistics are put back too
+                restoreStatistics(statistics);
+            }
+            step++; // the schedule moves on with the stream either way
             if (replicas.size() > 0) {
-                replicas.broadcastFrom(parameters, slices - 1);
+                replicas.broadcastFrom(parameters, finite ? slices - 1 : 0);
             }
             return new StepResult(parts[0], parts[1], parts[2], lr, norm, logits);
         } finally {
             managers.forEach(NDManager::close);
+        }
+    }
+
+    /** Copies, in {@code m}, of the parameters that have no gradient (batch norm's running statistics). */
+    private List<NDArray> statistics(NDManager m) {
+        List<NDArray> out = new ArrayList<>();
+        for (Parameter p : parameters) {
+            NDArray a = p.getArray();
+            if (!a.hasGradient()) {
+                NDArray copy = a.duplicate();
+                copy.attach(m);
+                out.add(copy);
+            }
+        }
+        return out;
+    }
+
+    private void restoreStatistics(List<NDArray> copies) {
+        int i = 0;
+        for (Parameter p : parameters) {
+            NDArray a = p.getArray();
+            if (!a.hasGradient()) {
+                copies.get(i++).copyTo(a);
+            }
         }
     }
 
@@ -288,21 +327,21 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
     }
 
     /**
-     * Zeroes gradients: the engine accumulates into them. They are set to zero, not multiplied by it: a step whose
-     * gradients were not finite would otherwise leave NaN in them for every step after it (0 * NaN is NaN), and no
-     * roll-back could recover the run. (DJL's GradientCollector.zeroGradients walks every array of the engine,
-     * including those other services in the JVM free concurrently, so it is not used.)
+     * Zeroes gradients: the engine accumulates into them. After a step whose gradients were not finite
+     * ({@code clean}), entries that stay NaN when multiplied by zero (NaN and infinities) are set to zero as well, so
+     * that they do not spoil every step after it. (DJL's GradientCollector.zeroGradients walks every array of the
+     * engine, including those other services in the JVM free concurrently, so it is not used.)
      */
-    static void zeroGradients(List<Parameter> parameters) {
+    static void zeroGradients(List<Parameter> parameters, boolean clean) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             for (Parameter p : parameters) {
                 NDArray w = p.getArray();
                 if (w.hasGradient()) {
-                    if (w instanceof ai.djl.pytorch.engine.PtNDArray pt) {
-                        ai.djl.pytorch.jni.JniUtils.zeroGrad(pt); // in place, as torch's zero_()
-                    } else {
-                        w.getGradient().muli(0);
+                    NDArray g = w.getGradient();
+                    g.muli(0);
+                    if (clean) {
+                        g.set(g.isNaN(), 0);
                     }
                 }
             }
@@ -321,7 +360,7 @@ public final class StudentLoop implements LogitsFunction, AutoCloseable {
                 }
             }
             double norm = Math.sqrt(sumSquares);
-            if (clipNorm > 0 && norm > clipNorm) {
+            if (clipNorm > 0 && norm > clipNorm && Double.isFinite(norm)) {
                 float scale = (float) (clipNorm / (norm + 1e-6));
                 for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
                     NDArray w = p.getValue().getArray();

@@ -166,4 +166,29 @@ class StudentLoopTest {
             assertEquals(java.util.Optional.of(s3), checkpoints.best());
         }
     }
+
+    @Test
+    void shouldSkipTheUpdateOfAStepWhoseGradientsAreNotFinite() {
+        Evaluation.Split train = mini(true);
+        try (StudentLoop loop = loop()) {
+            loop.step(train.images()[0], onehot(train.labels(), 0, 50), null);
+            float[] before = loop.logits(train.images()[1]);
+            java.util.Map<String, float[][]> moments = loop.optimizer().moments();
+            View v = train.images()[2];
+            float[] poisoned = v.pixels().clone();
+            poisoned[7] = Float.NaN;
+            StudentLoop.StepResult r = loop.step(new View(v.count(), v.height(), v.width(), v.channels(), poisoned),
+                    onehot(train.labels(), 100, 50), null);
+            assertTrue(r.skipped(), "gradient norm " + r.gradNorm());
+            assertEquals(2, loop.steps(), "the schedule moves on with the stream");
+            assertArrayEquals(before, loop.logits(train.images()[1]), 0f, "the weights are as they were");
+            java.util.Map<String, float[][]> after = loop.optimizer().moments();
+            for (String k : moments.keySet()) {
+                assertArrayEquals(moments.get(k)[1], after.get(k)[1], 0f, "no NaN or infinity in the moments of " + k);
+            }
+            StudentLoop.StepResult next = loop.step(train.images()[3], onehot(train.labels(), 150, 50), null);
+            assertTrue(!next.skipped() && Float.isFinite(next.loss()), "the next step trains: " + next.loss());
+            assertTrue(!java.util.Arrays.equals(before, loop.logits(train.images()[1])), "and updates the weights");
+        }
+    }
 }
