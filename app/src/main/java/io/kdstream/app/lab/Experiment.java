@@ -127,7 +127,16 @@ public final class Experiment {
      * @param stream how it got its stream: {@code live}, {@code recorded} (live, and recorded for the arms after it)
      *               or {@code replayed}
      */
-    record Run(Arm arm, long seed, Demo.Result result, String command, String stream) {
+    record Run(Arm arm, long seed, Demo.Result result, String command, String stream, String failure) {
+        /** A run that finished. */
+        Run(Arm arm, long seed, Demo.Result result, String command, String stream) {
+            this(arm, seed, result, command, stream, null);
+        }
+
+        /** Whether the run stopped before its end ({@code failure} says why; there is no result). */
+        boolean failed() {
+            return failure != null;
+        }
     }
 
     /** The settings that make a run's stream: the arms that agree on all of them can share one recording. */
@@ -183,18 +192,29 @@ public final class Experiment {
                 for (long seed : seeds) {
                     System.out.printf(Locale.ROOT, "experiment %s: run %d/%d: %s, seed %d%n", name, runs.size() + 1,
                             total, arm.name(), seed);
-                    runs.add(runArm(raw, arm, seed, epochs, smoke, dir, ticker, share ? recordings : null));
+                    Run run = runArm(raw, arm, seed, epochs, smoke, dir, ticker, share ? recordings : null);
+                    if (run.failed()) {
+                        System.err.printf(Locale.ROOT, "experiment %s: run %d/%d (%s, seed %d) failed: %s; going on "
+                                + "with the others%n", name, runs.size() + 1, total, arm.name(), seed, run.failure());
+                    }
+                    runs.add(run);
                 }
             }
-            String table = table(name, runs, epochs, smoke);
+            List<Run> finished = runs.stream().filter(r -> !r.failed()).toList();
+            String failures = failures(runs);
+            if (finished.isEmpty()) {
+                System.err.print("kdstream experiment: no run finished\n" + failures);
+                return 1;
+            }
+            String table = table(name, finished, epochs, smoke) + failures;
             Files.writeString(dir.resolve("results.md"), table);
-            Files.writeString(dir.resolve("accuracy.csv"), csv(runs));
-            plot(name, runs, dir.resolve("accuracy.png"));
+            Files.writeString(dir.resolve("accuracy.csv"), csv(finished));
+            plot(name, finished, dir.resolve("accuracy.png"));
             System.out.println();
             System.out.print(table);
             System.out.println("written: " + dir.resolve("results.md") + ", " + dir.resolve("accuracy.png") + ", "
                     + dir.resolve("accuracy.csv"));
-            return 0;
+            return finished.size() == runs.size() ? 0 : 1;
         } catch (ConfigException | DatasetException e) {
             System.err.println("kdstream experiment: " + e.getMessage());
             return 2;
@@ -250,7 +270,6 @@ public final class Experiment {
                 stream = "replayed";
             }
         }
-        Demo.Result r = new Demo(s, System.out, ticker, SimpleMeterRegistry::new).run(false);
         StringBuilder cmd = new StringBuilder("./kdstream demo");
         if (smoke) {
             cmd.append(" --smoke");
@@ -261,7 +280,33 @@ public final class Experiment {
         shown.forEach((k, v) -> cmd.append(" --").append(k).append('=').append(k.equals("teacher.model")
                 ? Path.of(System.getProperty("kdstream.home", ".")).toAbsolutePath().normalize()
                         .relativize(Path.of(v).toAbsolutePath().normalize()) : v));
+        Demo.Result r;
+        try {
+            r = new Demo(s, System.out, ticker, SimpleMeterRegistry::new).run(false);
+        } catch (ConfigException | DatasetException e) {
+            throw e; // the settings or the data: every arm would fail the same way
+        } catch (RuntimeException e) { // this run failed (a diverged student, a crash): the others still run
+            if (stream.equals("recorded")) { // an unfinished recording: the next arm of the stream records it anew
+                recordings.values().remove(dir.resolve(slug).resolve("stream.kdr"));
+            }
+            return new Run(arm, seed, null, cmd.toString(), stream, e.getMessage() == null ? e.toString()
+                    : e.getMessage());
+        }
         return new Run(arm, seed, r, cmd.toString(), stream);
+    }
+
+    /** The failed runs, for the end of the results: empty when none failed. */
+    static String failures(List<Run> runs) {
+        StringBuilder b = new StringBuilder();
+        for (Run r : runs) {
+            if (r.failed()) {
+                b.append(b.length() == 0 ? String.format(Locale.ROOT, "%nRuns that did not finish (not in the table, "
+                        + "the CSV or the plot):%n%n") : "");
+                b.append(String.format(Locale.ROOT, "- %s, seed %d: %s (`%s`)%n", r.arm().name(), r.seed(),
+                        r.failure(), r.command()));
+            }
+        }
+        return b.toString();
     }
 
     /** The values of every setting that makes the stream (the catalogue's keys under {@link #STREAM_PREFIXES}). */

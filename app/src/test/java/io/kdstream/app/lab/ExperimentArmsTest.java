@@ -27,4 +27,13 @@ class ExperimentArmsTest {
                     e.getMessage());
         }
     }
+
+    @Test
+    void shouldListTheRunsThatDidNotFinish() {
+        assertEquals("", Experiment.failures(List.of()));
+        String f = Experiment.failures(List.of(new Experiment.Run(ARMS.get(1), 44, null, "./kdstream demo --x=1", "live",
+                "student: training diverged: ...; stopped")));
+        assertTrue(f.contains("Runs that did not finish") && f.contains("- b, seed 44: student: training diverged: ...; "
+                + "stopped (`./kdstream demo --x=1`)"), f);
+    }
 }
