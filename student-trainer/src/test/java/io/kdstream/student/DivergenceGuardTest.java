@@ -83,6 +83,9 @@ class DivergenceGuardTest {
         {18.2, 54.4, 65.4, 69.3, 78.2, 53.2, 66.0, 69.9, 72.9, 64.5, 79.1, 80.6, 78.6, 80.3, 82.2, 85.1, 84.9, 84.3},
         // width 16, KD, lr 1.6e-2, seed 43
         {60.2, 54.9, 68.6, 75.4, 75.4, 66.1, 65.5, 74.4, 79.2, 79.2, 80.8, 83.4, 83.8, 83.2, 84.3, 85.1, 85.2, 85.3},
+        // width 16, labels, lr 3.2e-2, seed 44, 40 epochs: 22 and 25 points down for two evaluations at epochs 8-9
+        // (rolled back there when two were enough; the replay without that went on as below)
+        {22.67, 64.25, 50.78, 57.45, 74.38, 66.91, 78.10, 53.01, 55.99, 78.35},
     };
     /** Width 8, labels with mixup, lr 4e-3, seed 44: 69% at epoch 11, then 32% and stuck near 40%. */
     private static final double[] COLLAPSED = {34.6, 49.6, 54.4, 53.5, 63.3, 60.7, 63.4, 60.8, 60.5, 59.0, 69.1, 31.8,
@@ -103,10 +106,10 @@ class DivergenceGuardTest {
             if (m != null) {
                 assertEquals(-1, reported, "one report per episode: " + m);
                 reported = e + 1;
-                assertTrue(m.contains("36.00%") && m.contains("69.10%"), m);
+                assertTrue(m.contains("36.80%") && m.contains("69.10%"), m);
             }
         }
-        assertEquals(13, reported, "the second evaluation in a row 20 points below the best");
+        assertEquals(14, reported, "the third evaluation in a row 20 points below the best");
         DivergenceGuard off = new DivergenceGuard(3, 0);
         for (int e = 0; e < COLLAPSED.length; e++) {
             assertNull(off.evaluation(e + 1, COLLAPSED[e] / 100), "student.divergence-top1-drop=0 watches nothing");
@@ -118,10 +121,12 @@ class DivergenceGuardTest {
         DivergenceGuard g = new DivergenceGuard(3, 0.2);
         g.bestSoFar(0.69);
         assertNull(g.evaluation(12, 0.32), "one low evaluation");
-        assertNotNull(g.evaluation(13, 0.36), "two, against the best of the run before the restart");
+        assertNull(g.evaluation(13, 0.36), "two");
+        assertNotNull(g.evaluation(14, 0.37), "three, against the best of the run before the restart");
         g.rolledBack();
-        assertNull(g.evaluation(14, 0.40));
-        assertNotNull(g.evaluation(15, 0.40), "a collapse after the roll-back is a new episode");
-        assertNull(g.evaluation(16, 0.68), "back within 20 points");
+        assertNull(g.evaluation(15, 0.40));
+        assertNull(g.evaluation(16, 0.40));
+        assertNotNull(g.evaluation(17, 0.40), "a collapse after the roll-back is a new episode");
+        assertNull(g.evaluation(18, 0.68), "back within 20 points");
     }
 }
