@@ -173,6 +173,18 @@ public final class Checkpoints {
         }
     }
 
+    /**
+     * Deletes every checkpoint and the best-evaluation mark: a run that starts afresh in an output directory that held
+     * another run's checkpoints must neither resume, roll back to, nor keep (pruning by step) those.
+     */
+    public void clear() {
+        try {
+            deleteTree(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the old checkpoints in " + root + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The newest complete checkpoint, if any. */
     public Optional<Path> latest() {
         List<Path> all = list();

@@ -219,6 +219,7 @@ public final class StudentTrainer implements Service {
         Map<TopicPartition, Long> resumeAt = Map.of();
         Optional<Path> latest = config.resume() ? checkpoints.latest() : Optional.empty();
         if (latest.isEmpty()) {
+            checkpoints.clear(); // another run's, when student.resume=false reuses its directory
             ledger.begin();
             if (divergence.wantsInitialCheckpoint()) {
                 checkpoint();

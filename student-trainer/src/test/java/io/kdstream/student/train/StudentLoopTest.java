@@ -164,6 +164,9 @@ class StudentLoopTest {
             checkpoints.markBest(s3, 0.70);
             assertTrue(!java.nio.file.Files.exists(s1), "a better one replaces it");
             assertEquals(java.util.Optional.of(s3), checkpoints.best());
+            checkpoints.clear();
+            assertTrue(checkpoints.latest().isEmpty() && checkpoints.best().isEmpty()
+                    && checkpoints.bestTop1().isEmpty(), "a run that starts afresh keeps none of another run's");
         }
     }
 
