@@ -5,11 +5,12 @@ import java.util.Locale;
 /**
  * Watches a run for divergence, two ways: the training loss (the loss or the gradients not finite in {@value #FAST}
  * steps in a row, or a short-term mean of the loss over {@value #FAST} steps that rises above {@code ratio} times its
- * long-term mean over {@value #SLOW} steps once {@value #SETTLE} steps have set that mean), and the evaluation top-1 (below its best so far by more than
- * {@code top1Drop} in {@value #EVALS} evaluations in a row: a collapse whose loss rises too little for the first
- * check, yet stays). At a high learning rate single evaluations swing by 20 points and more and recover at the next,
- * and one run here stayed 22 and 25 points down for two evaluations early in its schedule, so it takes three. A diverged run is said at once (metric, log line) and then stopped,
- * rolled back or let go on ({@link Action}). Runs on the student's DJL thread.
+ * long-term mean over {@value #SLOW} steps once {@value #SETTLE} steps have set that mean), and the evaluation top-1
+ * (below its best so far by more than {@code top1Drop} in {@value #EVALS} evaluations in a row: a collapse whose loss
+ * rises too little for the first check, yet stays). At a high learning rate single evaluations swing by 20 points
+ * and more and recover at the next, and one run here stayed 25 and 22 points down for two evaluations early in its
+ * schedule, so it takes three. A diverged run is said at once (metric, log line) and then stopped, rolled back or let
+ * go on ({@link Action}). Runs on the student's DJL thread.
  */
 final class DivergenceGuard {
     /** What to do when the run diverges ({@code student.on-divergence}). */
