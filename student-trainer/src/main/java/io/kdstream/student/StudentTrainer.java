@@ -318,15 +318,10 @@ public final class StudentTrainer implements Service {
                 config.epochs() == 0 ? "inf" : Integer.toString(config.epochs()), r.loss()));
     }
 
+    /** The wire's CRC-32C ({@link AugmentedBatch#crc32c}) of float values, for the per-step trace. */
     private static String crc(float[] values) {
-        if (values == null) {
-            return "-";
-        }
-        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(values.length * 4);
-        b.asFloatBuffer().put(values);
-        c.update(b.array());
-        return Long.toHexString(c.getValue());
+        return values == null ? "-" : Long.toHexString(AugmentedBatch.crc32c(
+                io.kdstream.core.wire.Tensor.ofFloats("trace", new int[] {values.length}, values)));
     }
 
     private void done(ReceivedRecord<String, byte[]> rec) {
